@@ -62,3 +62,44 @@ func Clip(t testing.TB, dir string, seconds string) string {
 		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "25",
 		"-c:a", "aac", "-b:a", "96k", "-shortest")
 }
+
+// RequireTool skips (or fails under VPACK_REQUIRE_FFMPEG=1, i.e. in CI) when
+// the named program is not on PATH. Use it for xmllint, nginx and friends
+// that the set-up scripts install.
+func RequireTool(t testing.TB, name string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("VPACK_REQUIRE_FFMPEG") == "1" {
+			t.Fatalf("%s is not on PATH (make test installs it)", name)
+		}
+		t.Skipf("%s not on PATH", name)
+	}
+	return p
+}
+
+// SharedDir returns the project's shared folder (schemas, VMAF models): the
+// "shared" folder beside the repository, or $VPACK_SHARED. Those files are
+// read from there, never copied into the repository.
+func SharedDir(t testing.TB) string {
+	t.Helper()
+	if d := os.Getenv("VPACK_SHARED"); d != "" {
+		return d
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for ; ; dir = filepath.Dir(dir) {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			shared := filepath.Join(filepath.Dir(dir), "shared")
+			if _, err := os.Stat(filepath.Join(shared, "schemas", "DASH-MPD.xsd")); err != nil {
+				t.Fatalf("shared folder not found at %s (set VPACK_SHARED): %v", shared, err)
+			}
+			return shared
+		}
+		if filepath.Dir(dir) == dir {
+			t.Fatal("go.mod not found above the test's directory")
+		}
+	}
+}
