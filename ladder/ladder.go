@@ -1,5 +1,7 @@
 package ladder
 
+import "fmt"
+
 // Codec is a video or audio codec vpack can encode.
 type Codec string
 
@@ -13,17 +15,52 @@ const (
 	Opus Codec = "opus"
 )
 
+// videoCodecs and audioCodecs are the codecs a ladder may name, in the order
+// error messages list them.
+var (
+	videoCodecs = []Codec{H264, HEVC, AV1}
+	audioCodecs = []Codec{AAC, EAC3, Opus}
+)
+
+// IsVideo reports whether c is a video codec vpack encodes.
+func (c Codec) IsVideo() bool { return contains(videoCodecs, c) }
+
+// IsAudio reports whether c is an audio codec vpack encodes.
+func (c Codec) IsAudio() bool { return contains(audioCodecs, c) }
+
+// carriesHDR reports whether c can carry an HDR10/HLG picture in vpack's
+// outputs. H.264 is always encoded SDR, so it never uses HDR bit rates.
+func (c Codec) carriesHDR() bool { return c == HEVC || c == AV1 }
+
+func contains(cs []Codec, c Codec) bool {
+	for _, x := range cs {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
 // Ladder is a set of video rungs and the audio renditions that go with them.
+//
+// A ladder comes from Builtin, Parse/Load or Resolve and is then fitted to one
+// source with Adapt; only an adapted ladder is ready to encode.
 type Ladder struct {
-	Name  string  `json:"name,omitempty"`
-	Video []Rung  `json:"video"`
+	Name string `json:"name,omitempty"`
+	// Codec is the video codec of rungs that do not name one. Empty means
+	// H.264.
+	Codec Codec  `json:"codec,omitempty"`
+	Video []Rung `json:"video"`
+	// Audio is applied to every audio track of the source. nil means
+	// DefaultAudio; an empty, non-nil list means no audio renditions.
 	Audio []Audio `json:"audio,omitempty"`
 }
 
 // Rung is one video rendition of a ladder.
 //
-// In a ladder as written (built-in or file) Width x Height is the 16:9 target
-// size; after Adapt it is the exact, even output size for this source.
+// In a ladder as written (built-in or file) Width x Height is a landscape box
+// (16:9 in the built-ins) the picture is fitted into; after Adapt it is the
+// exact, even output size for this source, portrait for portrait sources.
 type Rung struct {
 	Name        string  `json:"name,omitempty"` // stable ID, e.g. "720p-3000k"; Adapt fills it in when empty
 	Width       int     `json:"width"`
@@ -38,9 +75,17 @@ type Rung struct {
 	// exact output rate.
 	MaxFrameRate float64 `json:"max_fps,omitempty"`
 	FrameRate    Rate    `json:"frame_rate,omitempty"`
+	// HDRBitrateKbps is the average bit rate to use instead of BitrateKbps
+	// when the source is HDR (PQ or HLG) and the rung's codec carries HDR
+	// (HEVC, AV1): an HDR picture needs about 20 % more bits for the same
+	// quality (Apple HLS Authoring Specification, HEVC table). 0 means
+	// BitrateKbps. Adapt consumes it: after Adapt BitrateKbps is the rate to
+	// encode and HDRBitrateKbps is 0.
+	HDRBitrateKbps int `json:"hdr_bitrate_kbps,omitempty"`
 }
 
 // Rate is an exact frame rate, e.g. 30000/1001. Zero means "same as source".
+// Source also uses it for the sample aspect ratio.
 type Rate struct {
 	Num int `json:"num"`
 	Den int `json:"den"`
@@ -57,9 +102,56 @@ func (r Rate) Float() float64 {
 // IsZero reports whether the rate is unset.
 func (r Rate) IsZero() bool { return r.Num == 0 || r.Den == 0 }
 
+// String formats the rate as ffmpeg takes it: "30000/1001", or "25" when the
+// denominator is 1.
+func (r Rate) String() string {
+	if r.Den == 1 {
+		return fmt.Sprint(r.Num)
+	}
+	return fmt.Sprintf("%d/%d", r.Num, r.Den)
+}
+
+// reduced returns r in lowest terms with a positive denominator, so that
+// equal rates compare equal (60000/2002 becomes 30000/1001).
+func (r Rate) reduced() Rate {
+	if r.Den == 0 {
+		return r
+	}
+	if r.Den < 0 {
+		r.Num, r.Den = -r.Num, -r.Den
+	}
+	g := gcd(abs(r.Num), r.Den)
+	if g > 1 {
+		r.Num, r.Den = r.Num/g, r.Den/g
+	}
+	return r
+}
+
+func gcd(a, b int) int {
+	for b != 0 {
+		a, b = b, a%b
+	}
+	return a
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
 // Audio is one audio rendition kind applied to every audio track of the source.
 type Audio struct {
 	Codec       Codec `json:"codec"`        // aac (default), eac3, opus
 	BitrateKbps int   `json:"bitrate_kbps"` // per track
 	Channels    int   `json:"channels"`     // 2 for stereo, 6 for 5.1
+}
+
+// DefaultAudio is the audio of the built-in ladders and of ladder files that
+// do not say: AAC-LC stereo at 128 kbit/s, which every HLS and DASH player
+// decodes (Apple HLS Authoring Specification lists AAC-LC stereo as the
+// baseline audio).
+func DefaultAudio() []Audio {
+	return []Audio{{Codec: AAC, BitrateKbps: 128, Channels: 2}}
 }
