@@ -13,6 +13,13 @@ type Presentation struct {
 	SegmentDuration time.Duration // target segment duration the packager cut at
 	SingleFile      bool          // one file per track, addressed by byte ranges
 	Tracks          []Track
+
+	// Variants are the HLS variant streams (EXT-X-STREAM-INF) with the
+	// numbers the multivariant playlist declares. Only ReadHLS fills it, so
+	// that checks can compare declared against measured bit rates; WriteHLS
+	// derives its variants from Tracks and ignores this field, and DASH
+	// neither writes nor reads it.
+	Variants []Variant
 }
 
 // TrackType is the media type of a track.

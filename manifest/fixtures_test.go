@@ -1,0 +1,173 @@
+package manifest
+
+import (
+	"fmt"
+	"time"
+)
+
+// Synthetic presentations for goldens and round trips: every number is
+// made up but consistent (durations in ticks, sizes, byte ranges), so no
+// media is needed. The URIs follow the naming contract in doc.go.
+
+const (
+	videoTimescale = 12800
+	audioTimescale = 48000
+)
+
+// Segment durations shared by all video tracks (2 s GOPs, a short last
+// segment) and all audio tracks (whole AAC frames of 1024 samples, so the
+// boundaries drift around the video ones as real audio does).
+var (
+	videoDurs = []uint64{25600, 25600, 25600, 19456}  // 2.000 2.000 2.000 1.520
+	audioDurs = []uint64{96256, 95232, 96256, 72704}  // 2.005333 1.984 2.005333 1.514667
+	ntscDurs  = []uint64{180180, 180180, 90090, 3003} // at 90 kHz: 2.002 2.002 1.001 0.033367
+)
+
+type videoSpec struct {
+	id            string
+	codecs        string
+	width, height int
+	rate          Rate
+	peak, avg     int64
+}
+
+type audioSpec struct {
+	id, codecs, lang, name string
+	channels               int
+	peak, avg              int64
+	def                    bool
+}
+
+func videoTrack(s videoSpec, single, iframes bool) Track {
+	t := Track{
+		ID: s.id, Type: Video, Codecs: s.codecs,
+		BandwidthBps: s.peak, AverageBandwidthBps: s.avg,
+		Width: s.width, Height: s.height, FrameRate: s.rate, SARNum: 1, SARDen: 1,
+		Timescale:   videoTimescale,
+		PlaylistURI: "video/" + s.id + "/index.m3u8",
+	}
+	durs := videoDurs
+	if s.rate.Den == 1001 {
+		t.Timescale = 90000
+		durs = ntscDurs
+	}
+	fillSegments(&t, "video", durs, s.peak, single)
+	if iframes {
+		t.IFramePlaylistURI = "video/" + s.id + "/iframes.m3u8"
+		for _, seg := range t.Segments {
+			f := IFrame{URI: seg.URI, Range: ByteRange{Offset: 0, Length: seg.SizeBytes / 5}, DurTicks: seg.DurTicks}
+			if single {
+				f.URI = t.MediaURI
+				f.Range.Offset = seg.Range.Offset
+			}
+			t.IFrames = append(t.IFrames, f)
+		}
+	}
+	return t
+}
+
+func audioTrack(s audioSpec, single bool) Track {
+	t := Track{
+		ID: s.id, Type: Audio, Codecs: s.codecs,
+		BandwidthBps: s.peak, AverageBandwidthBps: s.avg,
+		Language: s.lang, Name: s.name, Channels: s.channels, SampleRate: 48000, Default: s.def,
+		Timescale:   audioTimescale,
+		PlaylistURI: "audio/" + s.id + "/index.m3u8",
+	}
+	fillSegments(&t, "audio", audioDurs, s.peak, single)
+	return t
+}
+
+// fillSegments adds segments of the given durations whose sizes follow the
+// peak bit rate (a little less for all but the largest one).
+func fillSegments(t *Track, kind string, durs []uint64, peakBps int64, single bool) {
+	dir := kind + "/" + t.ID + "/"
+	var start uint64
+	offset := int64(900) // ftyp+moov
+	if single {
+		t.MediaURI = dir + "media.mp4"
+		t.InitRange = ByteRange{Offset: 0, Length: 900}
+		t.IndexRange = ByteRange{Offset: 900, Length: 12 + 32 + 12*int64(len(durs))}
+		offset = t.IndexRange.Offset + t.IndexRange.Length
+	} else {
+		t.InitURI = dir + "init.mp4"
+	}
+	for i, d := range durs {
+		size := peakBps / 8 * int64(d) / int64(t.Timescale)
+		if i != 1 {
+			size = size * 9 / 10
+		}
+		s := Segment{StartTicks: start, DurTicks: d, SizeBytes: size}
+		if single {
+			s.Range = ByteRange{Offset: offset, Length: size}
+			offset += size
+		} else {
+			s.URI = fmt.Sprintf("%sseg-%05d.m4s", dir, i+1)
+		}
+		t.Segments = append(t.Segments, s)
+		start += d
+	}
+}
+
+// presentationOf wraps tracks; its Duration is the longest track's, to the
+// nanosecond, as the packager measures it.
+func presentationOf(single bool, tracks ...Track) *Presentation {
+	var longest time.Duration
+	for _, t := range tracks {
+		var ticks uint64
+		for _, s := range t.Segments {
+			ticks += s.DurTicks
+		}
+		d := time.Duration((ticks*uint64(time.Second) + uint64(t.Timescale)/2) / uint64(t.Timescale))
+		longest = max(longest, d)
+	}
+	return &Presentation{
+		Duration:        longest,
+		SegmentDuration: 2 * time.Second,
+		SingleFile:      single,
+		Tracks:          tracks,
+	}
+}
+
+var (
+	h264Ladder = []videoSpec{
+		{"360p-730k", "avc1.64001e", 640, 360, Rate{25, 1}, 900_000, 730_000},
+		{"540p-2000k", "avc1.64001f", 960, 540, Rate{25, 1}, 2_500_000, 2_000_000},
+		{"720p-3000k", "avc1.64001f", 1280, 720, Rate{25, 1}, 3_700_000, 3_000_000},
+		{"1080p-6000k", "avc1.640028", 1920, 1080, Rate{25, 1}, 7_400_000, 6_000_000},
+	}
+	hevcLadder = []videoSpec{
+		{"540p-hevc-1600k", "hvc1.1.6.L93.B0", 960, 540, Rate{25, 1}, 2_000_000, 1_600_000},
+		{"1080p-hevc-4500k", "hvc1.1.6.L120.B0", 1920, 1080, Rate{25, 1}, 5_600_000, 4_500_000},
+	}
+	audioEN  = audioSpec{"audio-en-aac", "mp4a.40.2", "en", "English", 2, 132_000, 128_000, true}
+	audioDE  = audioSpec{"audio-de-aac", "mp4a.40.2", "de", "Deutsch", 2, 132_000, 128_000, false}
+	audioEC3 = audioSpec{"audio-en-ec3", "ec-3", "en", "English 5.1", 6, 390_000, 384_000, true}
+)
+
+// goldenPresentations are the synthetic presentations with golden files.
+func goldenPresentations() map[string]*Presentation {
+	ladder := func(specs []videoSpec, single, iframes bool) []Track {
+		var ts []Track
+		for _, s := range specs {
+			ts = append(ts, videoTrack(s, single, iframes))
+		}
+		return ts
+	}
+	return map[string]*Presentation{
+		// Multi-rung H.264, two AAC languages and E-AC-3 5.1, I-frame playlists.
+		"ladder": presentationOf(false, append(ladder(h264Ladder, false, true),
+			audioTrack(audioEN, false), audioTrack(audioDE, false), audioTrack(audioEC3, false))...),
+		// One file per track, addressed by byte ranges.
+		"singlefile": presentationOf(true, append(ladder(h264Ladder[:2], true, true),
+			audioTrack(audioEN, true), audioTrack(audioDE, true))...),
+		// H.264 and HEVC variants side by side.
+		"mixed": presentationOf(false, append(append(ladder(h264Ladder[1:3], false, false), ladder(hevcLadder, false, false)...),
+			audioTrack(audioEN, false))...),
+		// Video only (no audio), 29.97 fps at 90 kHz.
+		"videoonly": presentationOf(false, ladder([]videoSpec{
+			{"360p-ntsc", "avc1.64001e", 640, 360, Rate{30000, 1001}, 1_000_000, 800_000},
+			{"720p-ntsc", "avc1.64001f", 1280, 720, Rate{30000, 1001}, 3_500_000, 2_800_000},
+		}, false, false)...),
+	}
+}
