@@ -1,0 +1,269 @@
+package packager
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// writer writes the files of a plan. Every segment is an independent unit
+// of work (its file, or its byte region of a single file, is known in
+// advance), so units run concurrently on Config.Concurrency workers.
+type writer struct {
+	p      *plan
+	outDir string
+	log    *slog.Logger
+
+	copiers chan *copier
+
+	mu       sync.Mutex
+	progress func(done, total int64)
+	done     int64
+	total    int64
+	temps    map[*outTrack]string // single-file temporary paths
+	stats    Stats
+}
+
+// write writes init segments, media segments (or single files with their
+// sidx), each file atomically: a temporary file in the same folder, renamed
+// once complete.
+func (p *plan) write(ctx context.Context, cfg Config, log *slog.Logger) (Stats, error) {
+	n := cfg.Concurrency
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	bufSize := cfg.copyBufferBytes
+	if bufSize <= 0 {
+		bufSize = defaultCopyBufferBytes
+	}
+	w := &writer{p: p, outDir: cfg.OutDir, log: log, progress: cfg.Progress, temps: map[*outTrack]string{}}
+	w.copiers = make(chan *copier, n)
+	for range n {
+		w.copiers <- newCopier(bufSize)
+	}
+	for _, t := range p.tracks {
+		w.total += t.src.payloadBytes
+	}
+
+	if w.progress != nil {
+		w.progress(0, w.total)
+	}
+	err := w.run(ctx, n)
+	close(w.copiers)
+	for c := range w.copiers {
+		c.close()
+		w.stats.MaxReadBytes = max(w.stats.MaxReadBytes, c.maxRead)
+		w.stats.BytesWritten += c.written
+	}
+	if err != nil {
+		for _, tmp := range w.temps {
+			os.Remove(tmp)
+		}
+		return Stats{}, err
+	}
+	for t, tmp := range w.temps {
+		if err := os.Rename(tmp, w.path(t.mediaURI())); err != nil {
+			return Stats{}, fmt.Errorf("package %s: %w", t.id, err)
+		}
+	}
+	return w.stats, nil
+}
+
+func (w *writer) path(uri string) string { return filepath.Join(w.outDir, filepath.FromSlash(uri)) }
+
+func (w *writer) run(ctx context.Context, n int) error {
+	for _, t := range w.p.tracks {
+		if err := os.MkdirAll(w.path(t.dir), 0o755); err != nil {
+			return fmt.Errorf("package %s: %w", t.id, err)
+		}
+		if err := w.writeHeader(t); err != nil {
+			return fmt.Errorf("package %s: %w", t.id, err)
+		}
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(n)
+	// Interleave the tracks so that progress moves through the timeline.
+	for i := 0; ; i++ {
+		more := false
+		for _, t := range w.p.tracks {
+			if i >= len(t.segments) {
+				continue
+			}
+			more = true
+			g.Go(func() error {
+				if err := w.writeSegment(gctx, t, i); err != nil {
+					return fmt.Errorf("package %s: segment %d: %w", t.id, i+1, err)
+				}
+				return nil
+			})
+		}
+		if !more {
+			break
+		}
+	}
+	return g.Wait()
+}
+
+// writeHeader writes the init segment, or creates the single file with its
+// header (ftyp+moov, sidx) in place.
+func (w *writer) writeHeader(t *outTrack) error {
+	if !t.isSingle() {
+		if err := writeFileAtomic(w.path(t.initURI()), t.init); err != nil {
+			return fmt.Errorf("write init segment: %w", err)
+		}
+		w.stats.Files++
+		w.stats.BytesWritten += int64(len(t.init))
+		return nil
+	}
+	f, err := createTemp(w.path(t.dir), "media.mp4")
+	if err != nil {
+		return err
+	}
+	w.temps[t] = f.Name()
+	hdr := append(append(make([]byte, 0, len(t.init)+len(t.sidx)), t.init...), t.sidx...)
+	if _, err := f.Write(hdr); err != nil {
+		f.Close()
+		return fmt.Errorf("write header: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	w.stats.Files++
+	w.stats.BytesWritten += int64(len(hdr))
+	return nil
+}
+
+// writeSegment writes segment i of t: its own file (styp, then each
+// fragment's moof, mdat header and sample data), or its region of the
+// track's single file.
+func (w *writer) writeSegment(ctx context.Context, t *outTrack, i int) (err error) {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c := <-w.copiers
+	defer func() { w.copiers <- c }()
+	seg := &t.segments[i]
+
+	var f *os.File
+	if t.isSingle() {
+		f, err = os.OpenFile(w.temps[t], os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		c.reset(f, seg.offset, t.src.src)
+	} else {
+		dir, name := filepath.Split(w.path(seg.uri))
+		f, err = createTemp(dir, name)
+		if err != nil {
+			return err
+		}
+		c.reset(f, 0, t.src.src)
+		c.hdr = appendStyp(c.hdr[:0])
+		if err := c.write(c.hdr); err != nil {
+			return w.abort(f, fmt.Errorf("write styp: %w", err))
+		}
+	}
+	for j := seg.firstFrag; j < seg.endFrag; j++ {
+		fr := &t.frags[j]
+		c.hdr = appendFrag(c.hdr[:0], t, fr)
+		if err := c.write(c.hdr); err != nil {
+			return w.abort(f, fmt.Errorf("write moof: %w", err))
+		}
+		if err := c.copySamples(t.src.samples[fr.first:fr.end]); err != nil {
+			return w.abort(f, fmt.Errorf("copy samples: %w", err))
+		}
+	}
+	if err := c.flush(); err != nil {
+		return w.abort(f, fmt.Errorf("write: %w", err))
+	}
+	if err := f.Close(); err != nil {
+		return w.abort(nil, err)
+	}
+	if !t.isSingle() {
+		if err := os.Rename(f.Name(), w.path(seg.uri)); err != nil {
+			os.Remove(f.Name())
+			return err
+		}
+	}
+
+	var bytes int64
+	for _, s := range t.src.samples[seg.first:seg.end] {
+		bytes += int64(s.size)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !t.isSingle() {
+		w.stats.Files++
+	}
+	w.stats.SampleBytes += bytes
+	w.done += bytes
+	if w.progress != nil {
+		w.progress(w.done, w.total)
+	}
+	return nil
+}
+
+// abort closes f and removes it when it is a per-segment temporary file.
+func (w *writer) abort(f *os.File, err error) error {
+	if f != nil {
+		f.Close()
+		if !w.isTemp(f.Name()) {
+			os.Remove(f.Name())
+		}
+	}
+	return err
+}
+
+func (w *writer) isTemp(name string) bool {
+	for _, tmp := range w.temps {
+		if tmp == name {
+			return true
+		}
+	}
+	return false
+}
+
+// writeFileAtomic writes data to a temporary file beside path and renames
+// it into place, so path never holds a partial file.
+func writeFileAtomic(path string, data []byte) error {
+	dir, name := filepath.Split(path)
+	f, err := createTemp(dir, name)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	if err := os.Rename(f.Name(), path); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	return nil
+}
+
+// createTemp creates a hidden temporary file for name in dir, readable by
+// all like any published file (os.CreateTemp makes it 0600).
+func createTemp(dir, name string) (*os.File, error) {
+	f, err := os.CreateTemp(dir, "."+name+".*.tmp")
+	if err != nil {
+		return nil, err
+	}
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
+	return f, nil
+}
