@@ -48,8 +48,12 @@ func (r *ExecRunner) path(tool Tool) string {
 
 // LookPath reports whether tool can be run, as an error wrapping ErrToolMissing.
 func (r *ExecRunner) LookPath(tool Tool) (string, error) {
-	p, err := exec.LookPath(r.path(tool))
+	name := r.path(tool)
+	p, err := exec.LookPath(name)
 	if err != nil {
+		if name != string(tool) {
+			return "", fmt.Errorf("%s %w at %s (set by VPACK_%s)", tool, ErrToolMissing, name, strings.ToUpper(string(tool)))
+		}
 		return "", fmt.Errorf("%s %w on PATH (install it: apt-get install ffmpeg, or set VPACK_%s)",
 			tool, ErrToolMissing, strings.ToUpper(string(tool)))
 	}
