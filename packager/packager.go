@@ -27,6 +27,10 @@ type Input struct {
 	// its first audio track when it has no video). It must be URL-safe:
 	// letters, digits, '.', '_' and '-'.
 	ID string
+	// Name is how error messages and package.json call this input; empty
+	// means Path. `vpack encode` names the mezzanine and rung here rather
+	// than the temporary file the packager reads.
+	Name string
 }
 
 // Config is what Run packages and where.

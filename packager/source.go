@@ -38,6 +38,9 @@ var knownTopLevel = map[string]bool{
 // fragmented files, every moof box. mdat boxes are skipped, never read.
 func openSource(in Input, log *slog.Logger) (*source, error) {
 	s := &source{in: in, name: in.Path}
+	if in.Name != "" {
+		s.name = in.Name
+	}
 	f, err := os.Open(in.Path)
 	if err != nil {
 		var pe *os.PathError

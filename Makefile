@@ -1,0 +1,36 @@
+# vpack: `make demo` and `make test` work on a fresh Debian machine.
+SHELL := /bin/bash
+export PATH := /usr/local/go/bin:$(HOME)/go/bin:$(PATH)
+
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+LDFLAGS := -X github.com/vpack-dev/vpack/internal/version.Version=$(VERSION)
+GO_TEST_FLAGS ?= -timeout 14m
+
+.PHONY: all setup build demo test vet bench clean
+
+all: build
+
+setup:
+	@scripts/setup.sh
+
+build:
+	go build -ldflags '$(LDFLAGS)' -o bin/vpack ./cmd/vpack
+
+demo: setup build
+	@scripts/demo.sh
+
+vet:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); \
+	  if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	go vet ./...
+
+# Every test, with real ffmpeg: a missing tool fails instead of skipping.
+test: setup vet
+	VPACK_REQUIRE_FFMPEG=1 go test $(GO_TEST_FLAGS) ./...
+
+bench: setup
+	go run ./bench/encodebench -o bench/results
+	go run ./bench/packagebench -o bench/results
+
+clean:
+	rm -rf bin demo-out .cache bench/results

@@ -1,0 +1,164 @@
+// Package encodecmd implements `vpack encode`: mezzanine in, renditions out.
+package encodecmd
+
+import (
+	"context"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/vpack-dev/vpack/internal/cli/cmdutil"
+	"github.com/vpack-dev/vpack/ladder"
+	"github.com/vpack-dev/vpack/pipeline"
+)
+
+// EncodeOptions are the inputs of `vpack encode`.
+type EncodeOptions struct {
+	IO      *cmdutil.IOStreams
+	Factory *cmdutil.Factory
+	JSON    bool
+
+	Input           string
+	Output          string
+	Ladder          string
+	Codec           string
+	Preset          string
+	SegmentDuration time.Duration
+	AudioCodec      string
+	Surround        string
+	Force           bool
+	KeepRenditions  bool
+	Package         pipeline.PackageOptions
+}
+
+var presets = []string{"ultrafast", "veryfast", "faster", "fast", "medium", "slow", "slower"}
+
+// NewCmdEncode builds the command; runF replaces encodeRun in tests.
+func NewCmdEncode(f *cmdutil.Factory, runF func(context.Context, *EncodeOptions) error) *cobra.Command {
+	opts := &EncodeOptions{IO: f.IO, Factory: f}
+	cmd := &cobra.Command{
+		Use:   "encode <mezzanine> -o <folder>",
+		Short: "Encode a mezzanine file into a ladder of aligned renditions",
+		Long: `Encode probes the input, adapts the ladder to it (never upscaling, keeping the
+display aspect ratio, square pixels, halving high frame rates on the low rungs)
+and encodes every rung in one ffmpeg process that decodes the source once.
+
+Every rung has closed GOPs and keyframes at the same timestamps, one at every
+segment boundary (--segment-duration), and capped VBR (peak <= 2x average).
+Every audio track of the source is kept with its language: AAC-LC stereo by
+default, plus E-AC-3 5.1 for surround sources with --surround eac3.
+
+Work happens in a hidden folder beside the output and is renamed into place
+only when everything succeeded. An existing output folder is refused unless
+--force.
+
+Ladders: apple-h264 (default), apple-hevc, or a JSON ladder file (see the
+README). --ladder auto (per-title) is not available yet.`,
+		Example: `  vpack encode movie.mov -o out/
+  vpack encode movie.mov -o out/ --ladder apple-hevc
+  vpack encode movie.mov -o out/ --ladder my-ladder.json --codec hevc --preset slow
+  vpack encode movie.mov -o out/ --surround eac3 --segment-duration 6s`,
+		Args: cmdutil.ExactArgs(1, "one input file"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Input = args[0]
+			opts.JSON = f.Flags.JSON
+			if err := opts.check(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return encodeRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.Output, "output", "o", "", "output folder (required)")
+	fl.StringVar(&opts.Ladder, "ladder", "apple-h264", "ladder: apple-h264, apple-hevc or a JSON file")
+	fl.StringVar(&opts.Codec, "codec", "", "video codec for every rung: h264, hevc or av1 (default: the ladder's)")
+	fl.StringVar(&opts.Preset, "preset", "medium", "speed/quality preset: ultrafast, veryfast, faster, fast, medium, slow, slower")
+	fl.DurationVar(&opts.SegmentDuration, "segment-duration", 4*time.Second, "segment duration; every rung has a keyframe at each boundary")
+	fl.StringVar(&opts.AudioCodec, "audio-codec", "aac", "stereo audio codec: aac or opus")
+	fl.StringVar(&opts.Surround, "surround", "none", "extra 5.1 rendition for surround sources: eac3 or none")
+	fl.BoolVar(&opts.Force, "force", false, "replace an existing output folder")
+	fl.BoolVar(&opts.KeepRenditions, "keep-renditions", false, "keep the encoded MP4 renditions in <output>/renditions")
+	cmdutil.AddPackageFlags(fl, &opts.Package)
+	return cmd
+}
+
+func (o *EncodeOptions) check() error {
+	if o.Output == "" {
+		return cmdutil.FlagErrorf("--output (-o) is required")
+	}
+	if filepath.Clean(o.Output) == filepath.Clean(o.Input) {
+		return cmdutil.FlagErrorf("--output must be a folder, not the input file")
+	}
+	switch ladder.Codec(o.Codec) {
+	case "", ladder.H264, ladder.HEVC, ladder.AV1:
+	default:
+		return cmdutil.FlagErrorf("--codec must be h264, hevc or av1, not %q", o.Codec)
+	}
+	if !contains(presets, o.Preset) {
+		return cmdutil.FlagErrorf("--preset must be one of %v, not %q", presets, o.Preset)
+	}
+	if err := cmdutil.CheckPackageFlags(o.Package); err != nil {
+		return err
+	}
+	if o.SegmentDuration < time.Second || o.SegmentDuration > 30*time.Second {
+		return cmdutil.FlagErrorf("--segment-duration must be between 1s and 30s, not %s", o.SegmentDuration)
+	}
+	switch o.AudioCodec {
+	case "aac", "opus":
+	default:
+		return cmdutil.FlagErrorf("--audio-codec must be aac or opus, not %q", o.AudioCodec)
+	}
+	switch o.Surround {
+	case "none", "eac3":
+	default:
+		return cmdutil.FlagErrorf("--surround must be eac3 or none, not %q", o.Surround)
+	}
+	return nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func encodeRun(ctx context.Context, opts *EncodeOptions) error {
+	f := opts.Factory
+	runner, err := f.FFmpeg()
+	if err != nil {
+		return err
+	}
+	progress := f.NewProgress("encode")
+	defer progress.Finish()
+	cfg := pipeline.EncodeConfig{
+		Input:           opts.Input,
+		Output:          opts.Output,
+		Force:           opts.Force,
+		Ladder:          opts.Ladder,
+		Codec:           ladder.Codec(opts.Codec),
+		Preset:          opts.Preset,
+		SegmentDuration: opts.SegmentDuration,
+		AudioCodec:      ladder.Codec(opts.AudioCodec),
+		Surround:        opts.Surround == "eac3",
+		KeepRenditions:  opts.KeepRenditions,
+		Package:         opts.Package,
+		Log:             f.Logger(),
+		Progress:        progress.StageUpdate,
+	}
+	res, err := pipeline.Encode(ctx, runner, cfg)
+	progress.Finish()
+	if err != nil {
+		return err
+	}
+	if opts.JSON {
+		return cmdutil.WriteJSON(opts.IO.Out, res)
+	}
+	return cmdutil.PrintManifests(opts.IO.Out, res.Output, res.Manifests)
+}

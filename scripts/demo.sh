@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# make demo: generate a 10 s 1080p mezzanine (picture + tone) and run the
+# main job on it. Prints where the output is.
+set -euo pipefail
+out=${DEMO_OUT:-demo-out}
+vpack=${VPACK:-bin/vpack}
+mkdir -p "$out"
+mezz="$out/mezzanine.mov"
+if [ ! -s "$mezz" ]; then
+  echo "demo: generating $mezz (10 s 1920x1080 25 fps, 1 kHz tone)" >&2
+  ffmpeg -hide_banner -loglevel error -nostdin -y \
+    -f lavfi -i "testsrc2=size=1920x1080:rate=25:duration=10" \
+    -f lavfi -i "sine=frequency=1000:sample_rate=48000:duration=10" \
+    -c:v libx264 -preset veryfast -crf 12 -pix_fmt yuv420p -g 25 \
+    -c:a pcm_s16le -metadata:s:a:0 language=eng -shortest "$mezz.tmp.mov"
+  mv "$mezz.tmp.mov" "$mezz"
+fi
+"$vpack" encode "$mezz" -o "$out/package" --force --preset veryfast
+echo
+echo "demo: output is in $out/package"
