@@ -12,9 +12,19 @@ if [ ! -s "$mezz" ]; then
     -f lavfi -i "testsrc2=size=1920x1080:rate=25:duration=10" \
     -f lavfi -i "sine=frequency=1000:sample_rate=48000:duration=10" \
     -c:v libx264 -preset veryfast -crf 12 -pix_fmt yuv420p -g 25 \
-    -c:a pcm_s16le -metadata:s:a:0 language=eng -shortest "$mezz.tmp.mov"
+    -c:a pcm_s16le -ac 2 -metadata:s:a:0 language=eng -shortest "$mezz.tmp.mov"
   mv "$mezz.tmp.mov" "$mezz"
 fi
 "$vpack" encode "$mezz" -o "$out/package" --force --preset veryfast
-echo
-echo "demo: output is in $out/package"
+pkg="$out/package"
+cat <<MSG
+
+demo: output is in $pkg
+  $pkg/master.m3u8     HLS multivariant playlist
+  $pkg/manifest.mpd    DASH MPD
+  $pkg/package.json    what was made (rungs, codecs, measured bandwidths)
+play it:
+  ffplay $pkg/master.m3u8
+or serve it and open the URL in any HLS/DASH player (Safari, shaka-player, hls.js, dash.js):
+  python3 -m http.server --directory $pkg 8000    # http://127.0.0.1:8000/master.m3u8
+MSG

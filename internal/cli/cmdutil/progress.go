@@ -22,8 +22,9 @@ type Progress struct {
 	lastLog  time.Time
 	LogEvery time.Duration
 
-	mu   sync.Mutex
-	done bool
+	mu        sync.Mutex
+	done      bool
+	loggedEnd bool // the 100 % line of the current stage was logged
 }
 
 // NewProgress returns the display for a stage called label ("encode").
@@ -80,6 +81,7 @@ func (p *Progress) Stage(name string) {
 	}
 	p.stage = name
 	p.label = name
+	p.loggedEnd = false
 	p.start = p.now()
 	p.lastLog = p.start
 	if p.bar != nil {
@@ -109,9 +111,10 @@ func (p *Progress) Update(done, total int64, speed func(elapsed time.Duration) s
 		_ = p.bar.Set64(done)
 		return
 	}
-	if now.Sub(p.lastLog) < p.LogEvery && done < total {
+	if done == total && p.loggedEnd || now.Sub(p.lastLog) < p.LogEvery && done < total {
 		return
 	}
+	p.loggedEnd = done == total
 	p.lastLog = now
 	attrs := []any{"stage", p.label, "percent", done * 100 / total}
 	if sp != "" {
