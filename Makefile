@@ -6,7 +6,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo deve
 LDFLAGS := -X github.com/vpack-dev/vpack/internal/version.Version=$(VERSION)
 GO_TEST_FLAGS ?= -timeout 14m
 
-.PHONY: all setup build demo test vet bench clean
+.PHONY: all setup build demo test vet bench clean e2e
 
 all: build
 
@@ -27,6 +27,16 @@ vet:
 # Every test, with real ffmpeg: a missing tool fails instead of skipping.
 test: setup vet
 	VPACK_REQUIRE_FFMPEG=1 go test $(GO_TEST_FLAGS) ./...
+	@$(MAKE) --no-print-directory e2e
+
+# Real players (shaka-player, hls.js, dash.js) in headless Debian Chromium play
+# every kind of package vpack makes. Installs chromium and e2e/node_modules when
+# missing; prints "N passed, N failed" and where failure artefacts are.
+e2e: setup build
+	@scripts/setup-e2e.sh
+	go build -o bin/vpack-e2e-server ./e2e/server
+	cd e2e && node --test --test-reporter=spec test/
+	cd e2e && node run.mjs
 
 bench: setup
 	go run ./bench/encodebench -o bench/results
