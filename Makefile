@@ -26,6 +26,7 @@ vet:
 
 # Every test, with real ffmpeg: a missing tool fails instead of skipping.
 test: setup vet
+	@scripts/setup-push.sh
 	VPACK_REQUIRE_FFMPEG=1 go test $(GO_TEST_FLAGS) ./...
 	@$(MAKE) --no-print-directory e2e
 

@@ -8,6 +8,7 @@ import (
 	"github.com/vpack-dev/vpack/encode"
 	"github.com/vpack-dev/vpack/internal/cli/cmdutil"
 	"github.com/vpack-dev/vpack/ladder"
+	"github.com/vpack-dev/vpack/push"
 )
 
 // Exit codes, by failure class. Documented in the README; scripts rely on
@@ -43,6 +44,8 @@ func ExitCode(err error) int {
 		return ExitInput
 	case errors.Is(err, encode.ErrToolMissing), errors.As(err, &toolErr):
 		return ExitFFmpeg
+	case errors.Is(err, push.ErrFailed):
+		return ExitPush
 	}
 	return ExitUnexpected
 }

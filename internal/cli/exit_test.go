@@ -10,6 +10,7 @@ import (
 	"github.com/vpack-dev/vpack/internal/cli/cmdutil"
 	"github.com/vpack-dev/vpack/ladder"
 	"github.com/vpack-dev/vpack/pipeline"
+	"github.com/vpack-dev/vpack/push"
 )
 
 func TestExitCode(t *testing.T) {
@@ -30,6 +31,7 @@ func TestExitCode(t *testing.T) {
 		{"output exists", &pipeline.OutputError{Path: "out", Err: pipeline.ErrOutputExists}, ExitInput},
 		{"tool missing", wrap(fmt.Errorf("ffmpeg %w on PATH", encode.ErrToolMissing)), ExitFFmpeg},
 		{"tool failed", wrap(&encode.ToolError{Tool: encode.FFmpeg, ExitCode: 1}), ExitFFmpeg},
+		{"push", fmt.Errorf("push out to s3://b/t: %w", push.ErrFailed), ExitPush},
 		{"canceled", wrap(context.Canceled), ExitInterrupted},
 		{"canceled beats tool error", fmt.Errorf("%w: %w", context.Canceled, &encode.ToolError{}), ExitInterrupted},
 	}

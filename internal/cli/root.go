@@ -17,8 +17,10 @@ import (
 	"github.com/vpack-dev/vpack/encode"
 	"github.com/vpack-dev/vpack/internal/cli/cmdutil"
 	"github.com/vpack-dev/vpack/internal/cli/encodecmd"
+	"github.com/vpack-dev/vpack/internal/cli/fillcmd"
 	"github.com/vpack-dev/vpack/internal/cli/packagecmd"
 	"github.com/vpack-dev/vpack/internal/cli/probecmd"
+	"github.com/vpack-dev/vpack/internal/cli/pushcmd"
 	"github.com/vpack-dev/vpack/internal/version"
 )
 
@@ -94,6 +96,8 @@ errors go to stderr. Exit codes: 0 ok, 1 unexpected, 2 usage, 3 validation,
 		probecmd.NewCmdProbe(f, nil),
 		encodecmd.NewCmdEncode(f, nil),
 		packagecmd.NewCmdPackage(f, nil),
+		pushcmd.NewCmdPush(f, nil),
+		fillcmd.NewCmdFill(f, nil),
 		newCmdVersion(f),
 	)
 	return root
