@@ -42,6 +42,7 @@ e2e: setup build
 bench: setup
 	go run ./bench/encodebench -o bench/results
 	go run ./bench/packagebench -o bench/results
+	go run ./bench/validatebench -o bench/results
 
 clean:
 	rm -rf bin demo-out .cache bench/results

@@ -9,6 +9,7 @@ import (
 	"github.com/vpack-dev/vpack/internal/cli/cmdutil"
 	"github.com/vpack-dev/vpack/ladder"
 	"github.com/vpack-dev/vpack/push"
+	"github.com/vpack-dev/vpack/validate"
 )
 
 // Exit codes, by failure class. Documented in the README; scripts rely on
@@ -42,6 +43,8 @@ func ExitCode(err error) int {
 		return ExitUsage
 	case errors.As(err, &inputErr), errors.As(err, &ladderErr), errors.Is(err, ladder.ErrUnusableSource), isInputError(err):
 		return ExitInput
+	case errors.Is(err, validate.ErrFailed):
+		return ExitValidation
 	case errors.Is(err, encode.ErrToolMissing), errors.As(err, &toolErr):
 		return ExitFFmpeg
 	case errors.Is(err, push.ErrFailed):

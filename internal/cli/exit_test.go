@@ -11,6 +11,7 @@ import (
 	"github.com/vpack-dev/vpack/ladder"
 	"github.com/vpack-dev/vpack/pipeline"
 	"github.com/vpack-dev/vpack/push"
+	"github.com/vpack-dev/vpack/validate"
 )
 
 func TestExitCode(t *testing.T) {
@@ -31,6 +32,7 @@ func TestExitCode(t *testing.T) {
 		{"output exists", &pipeline.OutputError{Path: "out", Err: pipeline.ErrOutputExists}, ExitInput},
 		{"tool missing", wrap(fmt.Errorf("ffmpeg %w on PATH", encode.ErrToolMissing)), ExitFFmpeg},
 		{"tool failed", wrap(&encode.ToolError{Tool: encode.FFmpeg, ExitCode: 1}), ExitFFmpeg},
+		{"validation", fmt.Errorf("out: %w", validate.ErrFailed), ExitValidation},
 		{"push", fmt.Errorf("push out to s3://b/t: %w", push.ErrFailed), ExitPush},
 		{"canceled", wrap(context.Canceled), ExitInterrupted},
 		{"canceled beats tool error", fmt.Errorf("%w: %w", context.Canceled, &encode.ToolError{}), ExitInterrupted},

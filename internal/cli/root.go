@@ -21,6 +21,7 @@ import (
 	"github.com/vpack-dev/vpack/internal/cli/packagecmd"
 	"github.com/vpack-dev/vpack/internal/cli/probecmd"
 	"github.com/vpack-dev/vpack/internal/cli/pushcmd"
+	"github.com/vpack-dev/vpack/internal/cli/validatecmd"
 	"github.com/vpack-dev/vpack/internal/version"
 )
 
@@ -98,6 +99,7 @@ errors go to stderr. Exit codes: 0 ok, 1 unexpected, 2 usage, 3 validation,
 		packagecmd.NewCmdPackage(f, nil),
 		pushcmd.NewCmdPush(f, nil),
 		fillcmd.NewCmdFill(f, nil),
+		validatecmd.NewCmdValidate(f, nil),
 		newCmdVersion(f),
 	)
 	return root
