@@ -22,6 +22,7 @@ import (
 	"github.com/vpack-dev/vpack/encode"
 	"github.com/vpack-dev/vpack/internal/mediatest"
 	"github.com/vpack-dev/vpack/manifest"
+	"github.com/vpack-dev/vpack/validate"
 )
 
 // TestEncodeEndToEnd runs `vpack encode` as a user would (probe, ladder,
@@ -35,7 +36,8 @@ import (
 //   - declared BANDWIDTH is >= the measured peak and within 10 % of it;
 //     AVERAGE-BANDWIDTH within 10 % of the measured average;
 //   - CODECS, RESOLUTION and FRAME-RATE agree with the init segments;
-//   - the MPD validates against the DASH schema (xmllint).
+//   - the MPD validates against the DASH schema (xmllint), and vpack's own
+//     validator finds no errors and no warnings.
 func TestEncodeEndToEnd(t *testing.T) {
 	mediatest.RequireFFmpeg(t)
 	xmllint := mediatest.RequireTool(t, "xmllint")
@@ -69,6 +71,15 @@ func TestEncodeEndToEnd(t *testing.T) {
 			}
 			if b, err := exec.Command(xmllint, "--noout", "--schema", schema, filepath.Join(out, "manifest.mpd")).CombinedOutput(); err != nil {
 				t.Errorf("xmllint: %v\n%s", err, b)
+			}
+			report, err := validate.Dir(context.Background(), out, validate.Options{MPDSchema: schema})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if report.HasErrors() || report.HasWarnings() {
+				var b strings.Builder
+				_ = report.WriteText(&b)
+				t.Errorf("vpack validate finds problems:\n%s", b.String())
 			}
 			hls, err := manifest.ReadHLS(os.DirFS(out), "master.m3u8")
 			if err != nil {
