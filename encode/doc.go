@@ -9,7 +9,12 @@
 //     pixel format) and writes one video-only MP4 per rung and one
 //     audio-only MP4 per audio rendition of each source audio track;
 //   - the exact ffmpeg command (Args, RungArgs) and its progress output
-//     (ParseProgress).
+//     (ParseProgress);
+//   - per-title trial encodes (Trials, which implements ladder.Trialer):
+//     the siti/scdet scan, raw sample windows at the display size, trial
+//     encodes per CRF and size, each scored at the display size;
+//   - quality metrics behind one interface (Metric): PSNR-Y and SSIM with
+//     the ffmpeg on PATH, VMAF with any ffmpeg that has libvmaf (FindVMAF).
 //
 // It does not choose the ladder (package ladder adapts it to the source and
 // hands Run the rungs), package CMAF segments or write manifests (packager,

@@ -162,6 +162,9 @@ func Adapt(l Ladder, src Source, opts AdaptOptions) (Ladder, error) {
 		Codec: cmp.Or(opts.Codec, l.Codec, H264),
 		Video: slices.Clone(l.Video),
 		Audio: slices.Clone(l.Audio),
+		// Analysis describes the rungs as chosen; Adapt of a per-title
+		// ladder on its own source changes none of them.
+		Analysis: l.Analysis,
 	}
 	for i := range out.Video {
 		out.Video[i].Codec = cmp.Or(opts.Codec, out.Video[i].Codec, out.Codec)

@@ -11,7 +11,8 @@ const (
 	AppleH264 = "apple-h264"
 	AppleHEVC = "apple-hevc"
 
-	// DefaultName is the ladder vpack uses when the user names none.
+	// DefaultName is the fixed ladder vpack falls back to; `vpack encode`
+	// defaults to AutoName (per-title) instead.
 	DefaultName = AppleH264
 )
 

@@ -1,5 +1,5 @@
 // Package ladder owns vpack's bit rate ladders: the built-in ladders, ladder
-// files, and fitting a ladder to one source.
+// files, per-title analysis, and fitting a ladder to one source.
 //
 // A Ladder is a list of video rungs (size box, codec, average and peak bit
 // rate, frame-rate cap) plus the audio renditions that go with them. Ladders
@@ -10,9 +10,9 @@
 //     separate HDR bit rates). Rungs Apple marks "≤30" fps have
 //     MaxFrameRate 30. Audio is AAC-LC stereo at 128 kbit/s.
 //   - A JSON ladder file (format below), read by Load and Parse.
-//   - "auto", reserved for per-title ladders built from trial encodes of the
-//     source. Per-title analysis is not implemented yet (it comes with its
-//     own issue); Resolve returns ErrAutoNotAvailable.
+//   - "auto": a per-title ladder built from trial encodes of the source
+//     (PerTitle, below). Resolve cannot build it from the name and returns
+//     ErrAutoNeedsSource; package pipeline runs PerTitle instead.
 //
 // A ladder as written is source-independent: each rung's size is a landscape
 // box (16:9 in the built-ins). Adapt fits it to one source (Source: coded size, sample
@@ -79,12 +79,40 @@
 //	bitrate_kbps  per track, > 0
 //	channels      1-8; 0 or omitted: 2
 //
+//	analysis      written by per-title ladders (PerTitle, `vpack ladder`):
+//	              metric, top_quality, presets, sample windows, calibration,
+//	              every trial point (width, height, frame_rate, codec, crf,
+//	              preset, bitrate_kbps, quality), the hull and the chosen
+//	              rungs with their predicted quality. Read back as is; Adapt
+//	              and encoding ignore it.
+//
 // Problems are reported as a *FileError naming the file, the line and column
 // for JSON errors, and the field:
 //
 //	my-ladder.json:5:37: unknown field "bitrate"
 //	my-ladder.json: video[2]: bitrate_kbps must be > 0
 //	my-ladder.json: video[0]: maxrate_kbps 20000 is more than 2x bitrate_kbps 6000 (peak must stay <= 2x average)
+//
+// # Per-title ladders
+//
+// PerTitle builds a ladder for one source from trial encodes, the Netflix
+// per-title idea done cheaply. ladder owns the decisions; the encodes and
+// quality scores come through the Trialer interface, which package encode
+// implements with ffmpeg (encode.Trials): ladder cannot import encode
+// (encode imports ladder), so it defines what it needs and the caller
+// (package pipeline) plugs one into the other. Everything after the
+// measurements is a pure function of the points:
+//
+//   - PickWindows: representative sample windows from the siti/scdet scan;
+//   - FitMonotone: monotone PCHIP rate–quality curves (isotonic regression
+//     first, so noisy points cannot make quality fall as rate grows);
+//   - Hull: the upper convex hull over all resolutions;
+//   - SelectRungs: rungs from the top quality target down, 1.5-2x apart,
+//     within the bit rate limits, at most MaxRungs, a small lowest rung;
+//   - BDRate: Bjøntegaard delta rate, for benchmarks.
+//
+// NewTrialCache keeps trial results on disk so a re-run is instant and an
+// interrupted run resumes; WriteReportSVG draws the curves, hull and rungs.
 //
 // # Usage
 //

@@ -71,12 +71,10 @@ func ExampleResolve() {
 	fmt.Println(l.Name, len(l.Video), "rungs, top", l.Video[len(l.Video)-1].Width, "x", l.Video[len(l.Video)-1].Height)
 
 	_, err = ladder.Resolve("auto")
-	fmt.Println(errors.Is(err, ladder.ErrAutoNotAvailable))
-	fmt.Println(err)
+	fmt.Println(errors.Is(err, ladder.ErrAutoNeedsSource))
 	// Output:
 	// apple-hevc 12 rungs, top 3840 x 2160
 	// true
-	// per-title ladders (--ladder auto) are not available yet; use --ladder apple-h264, --ladder apple-hevc or --ladder path/to/ladder.json
 }
 
 func ExampleParse() {

@@ -60,6 +60,9 @@ type fileLadder struct {
 	Codec Codec      `json:"codec"`
 	Video []fileRung `json:"video"`
 	Audio []Audio    `json:"audio"` // nil when absent: default audio; [] means no audio
+	// Analysis is what a per-title ladder was chosen from (see
+	// Analysis); kept as read, never validated beyond its JSON types.
+	Analysis *Analysis `json:"analysis"`
 }
 
 type fileRung struct {
@@ -128,7 +131,7 @@ func Parse(r io.Reader, name string) (Ladder, error) {
 }
 
 func (fl fileLadder) ladder() Ladder {
-	l := Ladder{Name: fl.Name, Codec: fl.Codec, Audio: fl.Audio}
+	l := Ladder{Name: fl.Name, Codec: fl.Codec, Audio: fl.Audio, Analysis: fl.Analysis}
 	for _, fr := range fl.Video {
 		l.Video = append(l.Video, Rung{
 			Name:           fr.Name,

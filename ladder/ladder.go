@@ -54,6 +54,10 @@ type Ladder struct {
 	// Audio is applied to every audio track of the source. nil means
 	// DefaultAudio; an empty, non-nil list means no audio renditions.
 	Audio []Audio `json:"audio,omitempty"`
+	// Analysis is set on per-title ladders (PerTitle): the measured
+	// points, hull and calibration the rungs were chosen from. Adapt and
+	// encoding ignore it.
+	Analysis *Analysis `json:"analysis,omitempty"`
 }
 
 // Rung is one video rendition of a ladder.

@@ -11,11 +11,19 @@ import (
 const AutoName = "auto"
 
 var (
-	// ErrAutoNotAvailable is returned by Resolve for "auto": per-title
-	// ladders, built from trial encodes of the source, come with their own
-	// issue. Until then the user must pick a fixed ladder.
+	// ErrAutoNotAvailable was returned by Resolve for "auto" before
+	// per-title ladders existed. Resolve no longer returns it; it stays so
+	// that callers that test for it keep compiling.
+	//
+	// Deprecated: Resolve returns ErrAutoNeedsSource for "auto".
 	ErrAutoNotAvailable = errors.New("per-title ladders (--ladder auto) are not available yet; " +
 		"use --ladder apple-h264, --ladder apple-hevc or --ladder path/to/ladder.json")
+
+	// ErrAutoNeedsSource is returned by Resolve for "auto": a per-title
+	// ladder is built from trial encodes of one source (PerTitle, driven by
+	// pipeline for `vpack encode --ladder auto` and `vpack ladder`), so no
+	// ladder can be resolved from the name alone.
+	ErrAutoNeedsSource = errors.New("the per-title ladder (auto) is built from the source by trial encodes, not resolved by name")
 
 	// ErrUnknownLadder is returned (wrapped) for a name that is neither a
 	// built-in ladder nor an existing file.
@@ -27,14 +35,15 @@ var (
 // Load). Built-in names win over files of the same name; write
 // "./apple-h264" to load such a file.
 //
-// "auto" returns ErrAutoNotAvailable. A spec that is neither a built-in nor
+// "auto" returns ErrAutoNeedsSource: callers check for AutoName first and
+// build the ladder with PerTitle. A spec that is neither a built-in nor
 // an existing file returns an error wrapping ErrUnknownLadder that lists the
 // built-ins, except that a spec ending in ".json" is taken as a path, so a
 // missing file is reported as a *FileError matching fs.ErrNotExist.
 func Resolve(spec string) (Ladder, error) {
 	switch {
 	case spec == AutoName:
-		return Ladder{}, ErrAutoNotAvailable
+		return Ladder{}, ErrAutoNeedsSource
 	case builtins[spec] != nil:
 		return Builtin(spec)
 	case spec == "":

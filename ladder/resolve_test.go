@@ -33,8 +33,8 @@ func TestResolve(t *testing.T) {
 		{
 			name:    "auto",
 			spec:    "auto",
-			wantErr: "per-title ladders (--ladder auto) are not available yet; use --ladder apple-h264, --ladder apple-hevc or --ladder path/to/ladder.json",
-			wantIs:  ErrAutoNotAvailable,
+			wantErr: "the per-title ladder (auto) is built from the source by trial encodes, not resolved by name",
+			wantIs:  ErrAutoNeedsSource,
 		},
 		{
 			name:    "unknown name",

@@ -36,6 +36,9 @@ func checkPresentation(p *Presentation, hls bool) error {
 		if err := checkTrack(t, p.SingleFile); err != nil {
 			return fmt.Errorf("track %s: %w", t.ID, err)
 		}
+		if err := checkProtection(t); err != nil {
+			return err
+		}
 		if !hls {
 			continue
 		}

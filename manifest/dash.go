@@ -1,9 +1,11 @@
 package manifest
 
 import (
+	"encoding/base64"
 	"fmt"
 	"reflect"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/Eyevinn/dash-mpd/mpd"
@@ -73,10 +75,14 @@ func WriteDASH(p *Presentation, opts DASHOptions) ([]byte, error) {
 	period := &mpd.Period{Id: "0", Start: durationPtr(0)}
 	m.AppendPeriod(period)
 
-	for i, set := range adaptationSets(p) {
+	sets := adaptationSets(p)
+	for i, set := range sets {
 		as, err := adaptationSet(set, uint32(i), p.SingleFile)
 		if err != nil {
 			return nil, fmt.Errorf("dash: %w", err)
+		}
+		if sw := switchableSets(sets, i); sw != "" {
+			as.SupplementalProperties = append(as.SupplementalProperties, mpd.NewDescriptor(switchingScheme, sw, ""))
 		}
 		period.AppendAdaptationSet(as)
 	}
@@ -124,6 +130,12 @@ func adaptationSets(p *Presentation) [][]*Track {
 			if t.Type != Video {
 				key += "/" + t.Language
 			}
+			if t.Protection != nil {
+				// Representations of a set share one licence (DASH-IF IOP
+				// §7.7.2): tracks with different keys go to sets of their
+				// own, which switchableSets links back together.
+				key += "/" + t.Protection.DefaultKID
+			}
 			j, ok := index[key]
 			if !ok {
 				j = len(sets)
@@ -159,6 +171,7 @@ func adaptationSet(tracks []*Track, id uint32, single bool) (*mpd.AdaptationSetT
 		as.SegmentAlignment = true
 		as.StartWithSAP = 1
 	}
+	as.ContentProtections = contentProtections(first.Protection)
 	if first.Type != Video {
 		as.Lang = first.Language
 		if first.Default {
@@ -318,4 +331,65 @@ func segmentTimeline(segs []Segment) *mpd.SegmentTimelineType {
 		next = s.StartTicks + s.DurTicks
 	}
 	return tl
+}
+
+// switchingScheme marks AdaptationSets a client may switch between
+// (ISO/IEC 23009-1 §5.3.3.5): video sets split only by their keys.
+const switchingScheme = "urn:mpeg:dash:adaptation-set-switching:2016"
+
+// switchableSets lists, comma-separated, the IDs of the other sets of the
+// same kind as set i (media type, codec family, language) that differ
+// only by their key; "" when there are none.
+func switchableSets(sets [][]*Track, i int) string {
+	kind := func(t *Track) string {
+		k := string(t.Type) + "/" + codecFamily(t.Codecs)
+		if t.Type != Video {
+			k += "/" + t.Language
+		}
+		return k
+	}
+	me := sets[i][0]
+	if me.Protection == nil {
+		return ""
+	}
+	var ids []string
+	for j, set := range sets {
+		if j != i && set[0].Protection != nil && kind(set[0]) == kind(me) {
+			ids = append(ids, strconv.Itoa(j))
+		}
+	}
+	return strings.Join(ids, ",")
+}
+
+// contentProtections are the ContentProtection descriptors of a
+// protected set (ISO/IEC 23001-7 §11; DASH-IF IOP §7.7): the
+// mp4protection descriptor with the scheme and cenc:default_KID, then
+// one per DRM system with its cenc:pssh, mspr:pro and dashif:Laurl.
+func contentProtections(pr *Protection) []*mpd.ContentProtectionType {
+	if pr == nil {
+		return nil
+	}
+	cps := []*mpd.ContentProtectionType{{
+		DefaultKID:     pr.DefaultKID,
+		DescriptorType: mpd.DescriptorType{SchemeIdUri: mp4ProtectionScheme, Value: pr.Scheme},
+	}}
+	for _, s := range pr.Systems {
+		if s.HLSOnly {
+			continue
+		}
+		cp := &mpd.ContentProtectionType{
+			DescriptorType: mpd.DescriptorType{SchemeIdUri: mpd.AnyURI("urn:uuid:" + s.SystemID), Value: s.Name},
+		}
+		if len(s.PSSH) > 0 {
+			cp.Pssh = &mpd.PsshType{Value: base64.StdEncoding.EncodeToString(s.PSSH)}
+		}
+		if len(s.PlayReadyPRO) > 0 {
+			cp.MSPro = &mpd.MSProType{Value: base64.StdEncoding.EncodeToString(s.PlayReadyPRO)}
+		}
+		if s.LicenseURL != "" {
+			cp.LaURL = &mpd.LaURLType{Value: mpd.AnyURI(s.LicenseURL)}
+		}
+		cps = append(cps, cp)
+	}
+	return cps
 }

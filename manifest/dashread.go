@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"bytes"
+	"encoding/base64"
 	stdxml "encoding/xml"
 	"errors"
 	"fmt"
@@ -37,6 +38,11 @@ var maxSegments = 1 << 20
 //   - SegmentBase (on-demand profile): SingleFile, MediaURI (BaseURL),
 //     InitRange and IndexRange; the segments are in the sidx, not in the
 //     MPD, so Track.Segments stays empty.
+//   - ContentProtection (Representation, else AdaptationSet): Protection
+//     with the mp4protection scheme and cenc:default_KID and, per other
+//     descriptor, the system ID, @value, cenc:pssh, mspr:pro and
+//     dashif:Laurl. The clear lead and the HLS key attributes are not in
+//     an MPD.
 //   - DASH has no I-frame playlists and no HLS playlist URIs:
 //     IFramePlaylistURI, IFrames, PlaylistURI and Variants stay empty, as
 //     does SegmentDuration. Duration is @mediaPresentationDuration.
@@ -282,6 +288,16 @@ func (r *dashReader) track(period *mpd.Period, as *mpd.AdaptationSetType, rep *m
 	if len(labels) > 0 && labels[0] != nil {
 		t.Name = labels[0].Value
 	}
+
+	cps := rb.ContentProtections
+	if len(cps) == 0 {
+		cps = ab.ContentProtections
+	}
+	pr, err := readContentProtections(cps)
+	if err != nil {
+		return t, err
+	}
+	t.Protection = pr
 
 	sb := rep.SegmentBase
 	if sb == nil {
@@ -532,4 +548,58 @@ func resolveBase(base, ref string) (string, error) {
 		return "", fmt.Errorf("absolute URL %q: %w", u, ErrUnsupported)
 	}
 	return resolveURI(".", u)
+}
+
+// readContentProtections reads the ContentProtection descriptors of a
+// Representation: nil without an mp4protection descriptor.
+func readContentProtections(cps []*mpd.ContentProtectionType) (*Protection, error) {
+	var pr *Protection
+	var systems []ProtectionSystem
+	for _, cp := range cps {
+		if cp == nil {
+			continue
+		}
+		scheme := strings.ToLower(string(cp.SchemeIdUri))
+		if scheme == mp4ProtectionScheme {
+			if pr != nil {
+				return nil, errors.New("two mp4protection ContentProtection descriptors")
+			}
+			pr = &Protection{Scheme: cp.Value}
+			if cp.DefaultKID != "" {
+				h, err := kidHex(cp.DefaultKID)
+				if err != nil {
+					return nil, fmt.Errorf("cenc:default_KID: %w", err)
+				}
+				pr.DefaultKID = uuidFromHex(h)
+			}
+			continue
+		}
+		id, ok := strings.CutPrefix(scheme, "urn:uuid:")
+		if !ok {
+			continue // not a DRM system
+		}
+		if _, err := kidHex(id); err != nil {
+			return nil, fmt.Errorf("ContentProtection @schemeIdUri %q: %w", cp.SchemeIdUri, err)
+		}
+		s := ProtectionSystem{SystemID: id, Name: cp.Value}
+		var err error
+		if cp.Pssh != nil {
+			if s.PSSH, err = base64.StdEncoding.DecodeString(strings.TrimSpace(cp.Pssh.Value)); err != nil {
+				return nil, fmt.Errorf("cenc:pssh of %s is not base64", id)
+			}
+		}
+		if cp.MSPro != nil {
+			if s.PlayReadyPRO, err = base64.StdEncoding.DecodeString(strings.TrimSpace(cp.MSPro.Value)); err != nil {
+				return nil, fmt.Errorf("mspr:pro is not base64")
+			}
+		}
+		if cp.LaURL != nil {
+			s.LicenseURL = strings.TrimSpace(string(cp.LaURL.Value))
+		}
+		systems = append(systems, s)
+	}
+	if pr != nil {
+		pr.Systems = systems
+	}
+	return pr, nil
 }

@@ -25,6 +25,20 @@ package.
     for HLS, the declared bit rates in Presentation.Variants. Their errors
     are [*ParseError] values naming the file and line, or the MPD element.
 
+# Encryption
+
+A Track with Protection is encrypted with Common Encryption (ISO/IEC
+23001-7). WriteDASH gives its AdaptationSet an mp4protection
+ContentProtection with the scheme and cenc:default_KID, then one per DRM
+system with its cenc:pssh, mspr:pro and dashif:Laurl; tracks with
+different keys go to AdaptationSets of their own, linked by an
+adaptation-set-switching SupplementalProperty. WriteHLS writes one
+EXT-X-KEY per system (METHOD SAMPLE-AES for cbcs, SAMPLE-AES-CTR for cenc,
+URI, KEYID, KEYFORMAT, KEYFORMATVERSIONS) before the first segment after
+the clear lead, in media and I-frame playlists, and the matching
+EXT-X-SESSION-KEY tags in the multivariant playlist. The readers return
+what each format carries of it.
+
 # Naming contract with the packager
 
 URIs in the model are slash-separated paths relative to the folder of the

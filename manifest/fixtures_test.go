@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -164,10 +165,67 @@ func goldenPresentations() map[string]*Presentation {
 		// H.264 and HEVC variants side by side.
 		"mixed": presentationOf(false, append(append(ladder(h264Ladder[1:3], false, false), ladder(hevcLadder, false, false)...),
 			audioTrack(audioEN, false))...),
+		// cenc with one key for every track, Widevine, PlayReady and ClearKey,
+		// the first segment clear.
+		"encrypted": presentationOf(false, protect(append(ladder(h264Ladder[:2], false, true), audioTrack(audioEN, false)),
+			"cenc", 1, func(Track) string { return "00112233-4455-6677-8899-aabbccddeeff" },
+			widevineSystem, playReadySystem, clearKeySystem, dashIFClearKeySystem)...),
+		// cbcs with keys for audio, SD and HD, and FairPlay as well: video sets
+		// split by key in DASH, one key per media playlist in HLS.
+		"multikey": presentationOf(false, protect(append(ladder(h264Ladder, false, true), audioTrack(audioEN, false)),
+			"cbcs", 0, func(t Track) string {
+				switch {
+				case t.Type == Audio:
+					return "a0a0a0a0-a0a0-a0a0-a0a0-a0a0a0a0a0a0"
+				case t.Height < 720:
+					return "b0b0b0b0-b0b0-b0b0-b0b0-b0b0b0b0b0b0"
+				}
+				return "c0c0c0c0-c0c0-c0c0-c0c0-c0c0c0c0c0c0"
+			}, widevineSystem, playReadySystem, fairPlaySystem)...),
 		// Video only (no audio), 29.97 fps at 90 kHz.
 		"videoonly": presentationOf(false, ladder([]videoSpec{
 			{"360p-ntsc", "avc1.64001e", 640, 360, Rate{30000, 1001}, 1_000_000, 800_000},
 			{"720p-ntsc", "avc1.64001f", 1280, 720, Rate{30000, 1001}, 3_500_000, 2_800_000},
 		}, false, false)...),
 	}
+}
+
+// Synthetic DRM signalling: the bytes are placeholders (the packager makes
+// real pssh boxes), the attributes are as the packager writes them.
+var (
+	widevineSystem = func(kid string) ProtectionSystem {
+		return ProtectionSystem{SystemID: "edef8ba9-79d6-4ace-a3c8-27dcd51d21ed", Name: "Widevine",
+			PSSH: []byte("widevine pssh " + kid), KeyFormat: "urn:uuid:edef8ba9-79d6-4ace-a3c8-27dcd51d21ed",
+			KeyFormatVersions: "1", KeyURI: "data:text/plain;base64,d2lkZXZpbmU=" + kid}
+	}
+	playReadySystem = func(kid string) ProtectionSystem {
+		return ProtectionSystem{SystemID: "9a04f079-9840-4286-ab92-e65be0885f95", Name: "MSPR 2.0",
+			PSSH: []byte("playready pssh " + kid), PlayReadyPRO: []byte("playready object " + kid),
+			KeyFormat: "com.microsoft.playready", KeyFormatVersions: "1", KeyURI: "data:text/plain;charset=UTF-16;base64,cHJv" + kid}
+	}
+	fairPlaySystem = func(kid string) ProtectionSystem {
+		return ProtectionSystem{SystemID: "94ce86fb-07ff-4f43-adb8-93d2fa968ca2", Name: "FairPlay",
+			KeyFormat: "com.apple.streamingkeydelivery", KeyFormatVersions: "1", KeyURI: "skd://" + strings.ReplaceAll(kid, "-", "")}
+	}
+	clearKeySystem = func(kid string) ProtectionSystem {
+		return ProtectionSystem{SystemID: "1077efec-c0b2-4d02-ace3-3c1e52e2fb4b", PSSH: []byte("common pssh " + kid),
+			KeyFormat: "urn:uuid:1077efec-c0b2-4d02-ace3-3c1e52e2fb4b", KeyFormatVersions: "1", KeyURI: "data:text/plain;base64,Y29tbW9u" + kid, HLSOnly: true}
+	}
+	dashIFClearKeySystem = func(string) ProtectionSystem {
+		return ProtectionSystem{SystemID: "e2719d58-a985-b3c9-781a-b030af78d30e", Name: "ClearKey1.0",
+			LicenseURL: "https://ck.example/license", DASHOnly: true}
+	}
+)
+
+// protect encrypts tracks with the key kidOf picks and the given systems.
+func protect(tracks []Track, scheme string, clear int, kidOf func(Track) string, systems ...func(string) ProtectionSystem) []Track {
+	for i := range tracks {
+		kid := kidOf(tracks[i])
+		pr := &Protection{Scheme: scheme, DefaultKID: kid, ClearSegments: clear}
+		for _, sys := range systems {
+			pr.Systems = append(pr.Systems, sys(kid))
+		}
+		tracks[i].Protection = pr
+	}
+	return tracks
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"path"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -152,7 +153,11 @@ func encodeMediaPlaylist(t *Track, single bool) ([]byte, int, error) {
 		}
 	}
 	finishMediaPlaylist(pl, t, single, dir, version, maxMs)
-	return bytes.Clone(pl.Encode().Bytes()), version, nil
+	data := bytes.Clone(pl.Encode().Bytes())
+	if pr := t.Protection; pr != nil {
+		data = insertBeforeSegment(data, pr.ClearSegments, hlsKeyTags(pr, false))
+	}
+	return data, version, nil
 }
 
 // encodeIFramePlaylist writes the I-frame playlist (RFC 8216 §4.3.3.6) of
@@ -193,7 +198,38 @@ func encodeIFramePlaylist(t *Track, single bool) ([]byte, int, int64, error) {
 		return nil, 0, 0, fmt.Errorf("I-frame peak bit rate %d bit/s out of range: %w", peak, ErrInvalid)
 	}
 	finishMediaPlaylist(pl, t, single, dir, version, maxMs)
-	return bytes.Clone(pl.Encode().Bytes()), version, peak, nil
+	data := bytes.Clone(pl.Encode().Bytes())
+	if pr := t.Protection; pr != nil {
+		data = insertBeforeSegment(data, firstEncryptedIFrame(t), hlsKeyTags(pr, false))
+	}
+	return data, version, peak, nil
+}
+
+// firstEncryptedIFrame is the index of the first I-frame in a segment
+// after the clear lead (len(t.IFrames) when every segment is clear).
+func firstEncryptedIFrame(t *Track) int {
+	clear := t.Protection.ClearSegments
+	if clear == 0 {
+		return 0
+	}
+	if clear >= len(t.Segments) {
+		return len(t.IFrames)
+	}
+	clearURIs := make(map[string]bool)
+	for _, s := range t.Segments[:clear] {
+		clearURIs[s.URI] = true
+	}
+	from := t.Segments[clear].Range.Offset
+	for i, f := range t.IFrames {
+		if f.URI != "" && f.URI != t.MediaURI {
+			if !clearURIs[f.URI] {
+				return i
+			}
+		} else if f.Range.Offset >= from {
+			return i
+		}
+	}
+	return len(t.IFrames)
 }
 
 // finishMediaPlaylist sets the header tags shared by media and I-frame
@@ -506,5 +542,29 @@ func encodeMultivariant(p *Presentation, opts HLSOptions, version int, iframeBan
 	}
 	m.SetVersion(uint8(version))
 	m.ResetCache()
-	return bytes.Clone(m.Encode().Bytes()), nil
+	data := bytes.Clone(m.Encode().Bytes())
+	return insertBeforeNth(data, "#EXT-X-", 2, sessionKeyTags(p)), nil
 }
+
+// sessionKeyTags are the EXT-X-SESSION-KEY tags of the multivariant
+// playlist (RFC 8216 §4.3.4.5): one per system and key, in track order, so
+// that clients can request licences before loading a media playlist. Tags
+// must differ in METHOD, URI, IV, KEYFORMAT or KEYFORMATVERSIONS, so one
+// that differs from an earlier one only in KEYID is left out.
+func sessionKeyTags(p *Presentation) []string {
+	var out []string
+	seen := make(map[string]bool)
+	for i := range p.Tracks {
+		for _, tag := range hlsKeyTags(p.Tracks[i].Protection, true) {
+			key := keyIDAttr.ReplaceAllString(tag, "")
+			if !seen[key] {
+				seen[key] = true
+				out = append(out, tag)
+			}
+		}
+	}
+	return out
+}
+
+// keyIDAttr matches the KEYID attribute of a key tag.
+var keyIDAttr = regexp.MustCompile(`,KEYID=0x[0-9A-Fa-f]+`)

@@ -38,6 +38,11 @@ const readTimescale = 1000
 //     the byte-range length) and SegmentDuration are not carried.
 //   - In single-file mode IndexRange is inferred as the bytes between the
 //     init section and the first segment (where vpack puts the sidx).
+//   - Protection comes from a media playlist's EXT-X-KEY tags: the scheme
+//     (METHOD), DefaultKID (KEYID), ClearSegments (segments before them)
+//     and per tag the system (from KEYFORMAT), KEYFORMAT,
+//     KEYFORMATVERSIONS and URI; no pssh, PlayReady Object or DASH name.
+//     Keys that change between segments and AES-128 are refused.
 //   - Tracks come back as video, audio, then text, each in order of first
 //     appearance in the multivariant playlist.
 //
@@ -298,6 +303,8 @@ type hlsMedia struct {
 	mapRange ByteRange
 	iframes  bool
 	entries  []hlsEntry
+	// protection is read from the EXT-X-KEY tags (nil: clear).
+	protection *Protection
 }
 
 // decodeMedia reads and checks the media playlist u (root-relative).
@@ -331,6 +338,11 @@ func (r *hlsReader) decodeMedia(u string) (*hlsMedia, error) {
 		return nil, perr(0, errors.New("no segments"))
 	}
 	m := &hlsMedia{file: file, iframes: pl.Iframe}
+	pr, keyLine, err := readKeyTags(ls)
+	if err != nil {
+		return nil, perr(keyLine, err)
+	}
+	m.protection = pr
 	dir := path.Dir(u)
 	mp := pl.Map
 	if mp == nil {
@@ -398,6 +410,7 @@ func (r *hlsReader) readMediaPlaylist(t *Track) error {
 	if m.iframes {
 		return &ParseError{File: m.file, Err: errors.New("an I-frame playlist where a media playlist belongs")}
 	}
+	t.Protection = m.protection
 	single := m.entries[0].rng.Length > 0
 	var start uint64
 	for _, e := range m.entries {

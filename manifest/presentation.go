@@ -74,6 +74,11 @@ type Track struct {
 
 	Segments []Segment
 	IFrames  []IFrame // one per keyframe, for I-frame playlists (video only)
+
+	// Protection, when set, says the track is encrypted and how its key is
+	// signalled (DASH ContentProtection, HLS EXT-X-KEY and
+	// EXT-X-SESSION-KEY). Nil for clear tracks.
+	Protection *Protection
 }
 
 // Segment is one CMAF media segment (or, in single-file mode, one fragment).

@@ -50,6 +50,7 @@ func hlsView(t *testing.T, p *Presentation) *Presentation {
 			start += ms
 		}
 		longest = max(longest, start)
+		c.Protection = hlsProtection(tr.Protection)
 		c.IFrames = nil
 		for _, f := range tr.IFrames {
 			ms, err := ticksToMs(f.DurTicks, tr.Timescale)
@@ -79,6 +80,7 @@ func dashView(p *Presentation) *Presentation {
 		c := tr
 		c.AverageBandwidthBps = 0
 		c.PlaylistURI, c.IFramePlaylistURI, c.IFrames = "", "", nil
+		c.Protection = dashProtection(tr.Protection)
 		if tr.Type == Video {
 			c.SARNum, c.SARDen = sar(&tr)
 			c.Default = false
@@ -217,4 +219,37 @@ func TestRoundTripSubtitles(t *testing.T) {
 	if diff := cmp.Diff(dashView(in), back, byTypeAndID, cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("ReadDASH(WriteDASH(p)) mismatch (-want +got):\n%s", diff)
 	}
+}
+
+// hlsProtection is what ReadHLS gets back of a Protection: the scheme, the
+// KID, the clear lead and each system's EXT-X-KEY attributes.
+func hlsProtection(pr *Protection) *Protection {
+	if pr == nil {
+		return nil
+	}
+	out := &Protection{Scheme: pr.Scheme, DefaultKID: pr.DefaultKID, ClearSegments: pr.ClearSegments}
+	for _, s := range pr.Systems {
+		if s.DASHOnly || s.KeyFormat == "" {
+			continue
+		}
+		out.Systems = append(out.Systems, ProtectionSystem{SystemID: s.SystemID, KeyFormat: s.KeyFormat,
+			KeyFormatVersions: s.KeyFormatVersions, KeyURI: s.KeyURI})
+	}
+	return out
+}
+
+// dashProtection is what ReadDASH gets back of a Protection.
+func dashProtection(pr *Protection) *Protection {
+	if pr == nil {
+		return nil
+	}
+	out := &Protection{Scheme: pr.Scheme, DefaultKID: pr.DefaultKID}
+	for _, s := range pr.Systems {
+		if s.HLSOnly {
+			continue
+		}
+		out.Systems = append(out.Systems, ProtectionSystem{SystemID: s.SystemID, Name: s.Name, PSSH: s.PSSH,
+			PlayReadyPRO: s.PlayReadyPRO, LicenseURL: s.LicenseURL})
+	}
+	return out
 }

@@ -36,6 +36,11 @@ type copier struct {
 	winSrc  *source
 	winOff  int64
 	hdr     []byte // scratch for moof encoding
+	extra   []byte // scratch for encryption boxes
+	frag    []byte // an encrypted fragment's sample data (gather)
+	dsts    [][]byte
+	junk    []byte // where preadv puts the bytes between wanted runs
+	iovs    iovecs // scratch for preadv
 	runs    []run
 
 	dst *os.File
@@ -238,5 +243,61 @@ func (c *copier) copyKernel(r run) error {
 	if err == nil && n != r.n {
 		err = fmt.Errorf("read %s at byte %d: %w", c.src.name, r.off+n, io.ErrUnexpectedEOF)
 	}
+	return err
+}
+
+// gather reads the payloads of ss, in order, into one contiguous buffer
+// (the copier's, grown to the largest fragment) and returns it: an
+// encrypted fragment must be in memory before its moof, which carries the
+// samples' subsample maps, can be written. Each contiguous run is read
+// straight into place (readRuns batches nearby runs into one system
+// call), never through the window.
+func (c *copier) gather(ss []sample) ([]byte, error) {
+	var total int64
+	runs := c.runs[:0]
+	for i := range ss {
+		s := &ss[i]
+		total += int64(s.size)
+		if s.size == 0 {
+			continue
+		}
+		if k := len(runs) - 1; k >= 0 && runs[k].off+runs[k].n == s.offset {
+			runs[k].n += int64(s.size)
+			continue
+		}
+		runs = append(runs, run{s.offset, int64(s.size)})
+	}
+	c.runs = runs
+	if int64(cap(c.frag)) < total {
+		c.frag = make([]byte, total)
+	}
+	dst := c.frag[:total]
+	dsts := c.dsts[:0]
+	pos := int64(0)
+	for _, r := range runs {
+		dsts = append(dsts, dst[pos:pos+r.n])
+		pos += r.n
+	}
+	c.dsts = dsts
+	if err := c.readRuns(runs, dsts); err != nil {
+		return nil, err
+	}
+	return dst, nil
+}
+
+// writeData queues sample data already in memory: small pieces join the
+// buffer, large ones are written in place after it.
+func (c *copier) writeData(p []byte) error {
+	c.grow()
+	if len(c.buf)+len(p) <= c.bufSize {
+		c.buf = append(c.buf, p...)
+		return nil
+	}
+	if err := c.flush(); err != nil {
+		return err
+	}
+	n, err := c.dst.WriteAt(p, c.off)
+	c.off += int64(n)
+	c.written += int64(n)
 	return err
 }

@@ -5,8 +5,9 @@
 // encoder, each holding video, audio or both), choosing segment boundaries,
 // checking that the video renditions can be switched between, and writing
 // CMAF headers, media segments (or single files with a sidx) and
-// package.json. It does not encode (package encode), write playlists or MPDs
-// (package manifest), or encrypt.
+// package.json, encrypted when Config.Encryption says so (through package
+// drm). It does not encode (package encode), write playlists or MPDs
+// (package manifest), or read keys from files.
 //
 // Every input is read and checked before anything is written; a bad one
 // gives a *RenditionError naming the file (truncated, not an MP4, no
@@ -91,6 +92,32 @@
 // box, else mdhd. It is published as BCP 47 with the two-letter ISO 639-1
 // code where one exists ("eng" becomes "en"); other codes are kept as
 // given, "und" when unknown. The first audio track is the default.
+//
+// # Encryption
+//
+// With Config.Encryption every track is encrypted with Common Encryption
+// (ISO/IEC 23001-7), cenc or cbcs, with the key its track class or CPIX
+// usage rule picks (drm.KeySet.Select: by media type, and for video by
+// height: SD, HD, UHD), and signalled as drm.Signals builds it:
+//
+//   - init segments: encv/enca sample entries with sinf (frma, schm,
+//     schi/tenc holding the KID, the per-sample IV size or constant IV and,
+//     for cbcs video, the 1:9 pattern), and one pssh per DRM system;
+//   - fragments: senc (per-sample IVs for cenc, subsample maps for video),
+//     saiz and saio after the trun; for cbcs audio, which has neither,
+//     none (CMAF §8.2.2.1);
+//   - clear lead: segments that start before Encryption.ClearLead are
+//     written clear, their fragments marked with a 'seig' sample group
+//     whose isProtected is 0;
+//   - manifests: Track.Protection (DASH ContentProtection, HLS EXT-X-KEY
+//     and EXT-X-SESSION-KEY).
+//
+// Clear packaging copies sample data in the kernel; encrypted packaging
+// must read it: each fragment is read into memory by ranges (so memory is
+// bounded by the largest fragment, one GOP, per worker), encrypted in
+// place and written after its moof. Its sizes are only known then, so the
+// writer records them for the manifests; in single-file mode the segments
+// go to temporary files that are joined once the sidx can be written.
 //
 // # Usage
 //

@@ -39,3 +39,24 @@ func (e *RenditionError) Unwrap() error { return e.Err }
 // InputFile names the file at fault; the CLI maps such errors to its
 // bad-input exit code.
 func (e *RenditionError) InputFile() string { return e.Path }
+
+// KeyError blames the keys of Config.Encryption: no key, or two, for a
+// track; a key for no track (CPIX); a key for another scheme; a bad IV.
+// Source names where the keys came from (Encryption.KeySource). Nothing
+// has been written when Run returns one.
+type KeyError struct {
+	Source string
+	Err    error
+}
+
+func (e *KeyError) Error() string {
+	if e.Source == "" {
+		return "keys: " + e.Err.Error()
+	}
+	return e.Source + ": " + e.Err.Error()
+}
+func (e *KeyError) Unwrap() error { return e.Err }
+
+// InputFile names the key source; the CLI maps such errors to its
+// bad-input exit code.
+func (e *KeyError) InputFile() string { return e.Source }

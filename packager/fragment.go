@@ -15,6 +15,7 @@ const (
 
 // tfhd and trun flags (§8.8.7, §8.8.8).
 const (
+	tfhdSampleDescIndex = 0x000002
 	tfhdDefaultDuration = 0x000008
 	tfhdDefaultSize     = 0x000010
 	tfhdDefaultFlags    = 0x000020
@@ -32,6 +33,11 @@ const (
 // one track.
 const outTrackID = 1
 
+// clearSampleDescIndex is the sample description of the clear-lead
+// fragments of an encrypted track: the clear copy of the sample entry
+// after the encrypted one.
+const clearSampleDescIndex = 2
+
 // outFrag is one CMAF fragment (chunk): a moof with one traf and one trun,
 // and an mdat. Its encoding is decided from its samples when the plan is
 // made, so every size and offset is known before anything is written.
@@ -47,6 +53,7 @@ type outFrag struct {
 	firstFlags                uint32
 
 	moofSize int
+	encBoxes int // bytes of encryption boxes in the moof (set when written)
 	mdatHdr  int // 8, or 16 for a payload over 4 GB
 	payload  int64
 	offset   int64 // of the moof, within its file
@@ -152,6 +159,14 @@ func newFrag(t *outTrack, first, end int, seq uint32) outFrag {
 
 // appendFrag appends the moof and the mdat header of f to b.
 func appendFrag(b []byte, t *outTrack, f *outFrag) []byte {
+	return appendFragExtra(b, t, f, nil)
+}
+
+// appendFragExtra is appendFrag with extra boxes at the end of the traf,
+// after the trun: an encrypted track's senc, saiz and saio, or the sample
+// group of a clear-lead fragment. f.moofSize must include them: they
+// start at f.moofSize-len(extra) within the moof.
+func appendFragExtra(b []byte, t *outTrack, f *outFrag, extra []byte) []byte {
 	u32 := binary.BigEndian.AppendUint32
 	start := len(b)
 	b = u32(b, uint32(f.moofSize))
@@ -169,6 +184,9 @@ func appendFrag(b []byte, t *outTrack, f *outFrag) []byte {
 	b = append(b, "tfhd"...)
 	b = u32(b, f.tfhdFlags)
 	b = u32(b, outTrackID)
+	if f.tfhdFlags&tfhdSampleDescIndex != 0 {
+		b = u32(b, clearSampleDescIndex)
+	}
 	if f.tfhdFlags&tfhdDefaultDuration != 0 {
 		b = u32(b, f.defDur)
 	}
@@ -211,6 +229,7 @@ func appendFrag(b []byte, t *outTrack, f *outFrag) []byte {
 		}
 	}
 	binary.BigEndian.PutUint32(b[trunStart:], uint32(len(b)-trunStart))
+	b = append(b, extra...)
 	binary.BigEndian.PutUint32(b[trafStart:], uint32(len(b)-trafStart))
 	if len(b)-start != f.moofSize {
 		panic("packager: moof size mismatch") // a bug in newFrag, never input-dependent

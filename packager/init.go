@@ -6,6 +6,7 @@ import (
 
 	"github.com/Eyevinn/mp4ff/mp4"
 
+	"github.com/vpack-dev/vpack/drm"
 	"github.com/vpack-dev/vpack/manifest"
 )
 
@@ -40,7 +41,15 @@ func buildInit(t *outTrack, singleFile bool) ([]byte, error) {
 	} else {
 		trak.Mdia.Hdlr.Name = "SoundHandler"
 	}
-	trak.Mdia.Minf.Stbl.Stsd.AddChild(t.src.entry)
+	entry := t.src.entry
+	if t.enc != nil {
+		// ProtectInit rewrites the entry (encv/enca, sinf): work on a copy.
+		var err error
+		if entry, err = drm.CloneEntry(entry); err != nil {
+			return nil, fmt.Errorf("copy sample entry: %w", err)
+		}
+	}
+	trak.Mdia.Minf.Stbl.Stsd.AddChild(entry)
 	if t.elstMediaTime > 0 {
 		elst := &mp4.ElstBox{Entries: []mp4.ElstEntry{{
 			SegmentDuration: 0, MediaTime: int64(t.elstMediaTime), MediaRateInteger: 1,
@@ -54,6 +63,22 @@ func buildInit(t *outTrack, singleFile bool) ([]byte, error) {
 		// edts goes between tkhd and mdia (§8.3.1 box order).
 		children := []mp4.Box{trak.Children[0], edts}
 		trak.Children = append(children, trak.Children[1:]...)
+	}
+	if t.enc != nil {
+		if err := t.enc.te.ProtectInit(in, drm.PSSHBoxes(t.enc.signals)); err != nil {
+			return nil, fmt.Errorf("protect init segment: %w", err)
+		}
+		if t.enc.clearSegs > 0 {
+			// Clear lead: a second, clear sample entry, which the clear
+			// fragments select with tfhd sample_description_index 2, as
+			// Shaka Packager does; players that ignore the 'seig' group
+			// (ffmpeg) then know these samples are clear.
+			clear, err := drm.CloneEntry(t.src.entry)
+			if err != nil {
+				return nil, fmt.Errorf("copy sample entry: %w", err)
+			}
+			trak.Mdia.Minf.Stbl.Stsd.AddChild(clear)
+		}
 	}
 	var buf bytes.Buffer
 	if err := in.Encode(&buf); err != nil {

@@ -65,6 +65,11 @@ type Config struct {
 	DASH    *manifest.DASHOptions
 	MPDName string
 
+	// Encryption, when set, encrypts every track with Common Encryption
+	// and signals the DRM systems (see the package documentation,
+	// "Encryption"). Nil packages in the clear.
+	Encryption *Encryption
+
 	// copyBufferBytes bounds the sample data held in memory per worker
 	// (tests shrink it); zero means defaultCopyBufferBytes.
 	copyBufferBytes int
@@ -125,6 +130,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		return nil, fmt.Errorf("segment duration %v is too short", target)
 	}
 
+	if cfg.Encryption != nil {
+		if err := cfg.Encryption.check(); err != nil {
+			return nil, err
+		}
+	}
+
 	var sources []*source
 	defer func() {
 		for _, s := range sources {
@@ -145,6 +156,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	p, err := newPlan(sources, target, cfg.SingleFile, log)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Encryption != nil {
+		if err := p.planEncryption(cfg.Encryption, log); err != nil {
+			return nil, err
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err

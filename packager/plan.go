@@ -24,6 +24,7 @@ type plan struct {
 	target     time.Duration
 	singleFile bool
 	tracks     []*outTrack // video first, then audio, each in input order
+	enc        *Encryption // nil: clear
 }
 
 // outTrack is one output CMAF track made from one source track.
@@ -46,6 +47,12 @@ type outTrack struct {
 	sidx     []byte // single file only
 	segments []outSegment
 	frags    []outFrag
+
+	// enc, when set, encrypts the track. Its moof sizes are then known
+	// only once each fragment's samples are read (senc holds their
+	// subsample maps), so the writer fills in fragment and segment sizes
+	// and offsets as it writes (see writeEncryptedSegment).
+	enc *trackEnc
 }
 
 // outSegment is one CMAF segment: fragments [firstFrag, endFrag).
@@ -57,6 +64,7 @@ type outSegment struct {
 	offset             int64 // single file: of the first moof in the media file
 	startTicks         uint64
 	durTicks           uint64
+	tmp                string // encrypted single file: the segment's temporary file
 }
 
 func (t *outTrack) initURI() string {
@@ -256,6 +264,9 @@ func (p *plan) presentation() *manifest.Presentation {
 			mt.Language, mt.Name = t.language, t.name
 			mt.Channels, mt.SampleRate = src.info.channels, src.info.sampleRate
 			mt.Default = t.isDefault
+		}
+		if p.enc != nil {
+			mt.Protection = t.protection(p.enc.Scheme)
 		}
 		if t.isSingle() {
 			mt.MediaURI = t.mediaURI()

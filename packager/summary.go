@@ -23,6 +23,8 @@ type Summary struct {
 	Segments          int            `json:"segments"`    // most segments of any track
 	TotalBytes        int64          `json:"total_bytes"` // all media files, init segments included
 	Tracks            []TrackSummary `json:"tracks"`
+	// DRM lists the DRM systems signalled for an encrypted package.
+	DRM []string `json:"drm,omitempty"`
 }
 
 // TrackSummary describes one packaged track.
@@ -48,14 +50,19 @@ type TrackSummary struct {
 	BandwidthBps        int64 `json:"bandwidth_bps"`         // peak segment bit rate
 	AverageBandwidthBps int64 `json:"average_bandwidth_bps"` // all segments' bits / duration
 
-	Timescale     uint32 `json:"timescale"`
-	Samples       int    `json:"samples"`
-	Keyframes     int    `json:"keyframes,omitempty"`
-	Segments      int    `json:"segments"`
-	Bytes         int64  `json:"bytes"` // init + media segments (or the single file)
-	DurationMs    int64  `json:"duration_ms"`
-	MinSegmentMs  int64  `json:"min_segment_ms"`
-	MaxSegmentMs  int64  `json:"max_segment_ms"`
+	Timescale    uint32 `json:"timescale"`
+	Samples      int    `json:"samples"`
+	Keyframes    int    `json:"keyframes,omitempty"`
+	Segments     int    `json:"segments"`
+	Bytes        int64  `json:"bytes"` // init + media segments (or the single file)
+	DurationMs   int64  `json:"duration_ms"`
+	MinSegmentMs int64  `json:"min_segment_ms"`
+	MaxSegmentMs int64  `json:"max_segment_ms"`
+	// Encryption is the scheme (cenc, cbcs) of an encrypted track, KID its
+	// key ID (a UUID: never the key), ClearSegments its clear lead.
+	Encryption    string `json:"encryption,omitempty"`
+	KID           string `json:"kid,omitempty"`
+	ClearSegments int    `json:"clear_segments,omitempty"`
 	Init          string `json:"init,omitempty"`  // multi-segment mode
 	Media         string `json:"media,omitempty"` // single-file mode
 	Playlist      string `json:"playlist"`
@@ -113,10 +120,18 @@ func (p *plan) summary() Summary {
 			ts.FirstSegment = t.segments[0].uri
 			ts.SegmentFormat = t.dir + "/seg-%05d.m4s"
 		}
+		if t.enc != nil {
+			ts.Encryption, ts.KID, ts.ClearSegments = string(p.enc.Scheme), t.enc.key.KID.String(), t.enc.clearSegs
+		}
 		s.TotalBytes += ts.Bytes
 		s.Segments = max(s.Segments, ts.Segments)
 		s.DurationMs = max(s.DurationMs, t.endTime().Milliseconds())
 		s.Tracks = append(s.Tracks, ts)
+	}
+	if p.enc != nil {
+		for _, sys := range p.enc.systems() {
+			s.DRM = append(s.DRM, sys.Name)
+		}
 	}
 	return s
 }

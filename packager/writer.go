@@ -4,12 +4,15 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sync"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/vpack-dev/vpack/drm"
 )
 
 // writer writes the files of a plan. Every segment is an independent unit
@@ -65,6 +68,13 @@ func (p *plan) write(ctx context.Context, cfg Config, log *slog.Logger) (Stats, 
 		for _, tmp := range w.temps {
 			os.Remove(tmp)
 		}
+		for _, t := range p.tracks {
+			for i := range t.segments {
+				if tmp := t.segments[i].tmp; tmp != "" {
+					os.Remove(tmp)
+				}
+			}
+		}
 		return Stats{}, err
 	}
 	for t, tmp := range w.temps {
@@ -107,7 +117,17 @@ func (w *writer) run(ctx context.Context, n int) error {
 			break
 		}
 	}
-	return g.Wait()
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	for _, t := range w.p.tracks {
+		if t.enc != nil && t.isSingle() {
+			if err := w.assembleSingle(t); err != nil {
+				return fmt.Errorf("package %s: %w", t.id, err)
+			}
+		}
+	}
+	return nil
 }
 
 // writeHeader writes the init segment, or creates the single file with its
@@ -120,6 +140,9 @@ func (w *writer) writeHeader(t *outTrack) error {
 		w.stats.Files++
 		w.stats.BytesWritten += int64(len(t.init))
 		return nil
+	}
+	if t.enc != nil {
+		return nil // assembleSingle writes it once the segments are written
 	}
 	f, err := createTemp(w.path(t.dir), "media.mp4")
 	if err != nil {
@@ -149,6 +172,13 @@ func (w *writer) writeSegment(ctx context.Context, t *outTrack, i int) (err erro
 	c := <-w.copiers
 	defer func() { w.copiers <- c }()
 	seg := &t.segments[i]
+	if t.enc != nil {
+		if err := w.writeEncryptedSegment(t, i, c); err != nil {
+			return err
+		}
+		w.segmentDone(t, seg)
+		return nil
+	}
 
 	var f *os.File
 	if t.isSingle() {
@@ -192,6 +222,12 @@ func (w *writer) writeSegment(ctx context.Context, t *outTrack, i int) (err erro
 		}
 	}
 
+	w.segmentDone(t, seg)
+	return nil
+}
+
+// segmentDone counts a written segment and reports progress.
+func (w *writer) segmentDone(t *outTrack, seg *outSegment) {
 	var bytes int64
 	for _, s := range t.src.samples[seg.first:seg.end] {
 		bytes += int64(s.size)
@@ -206,6 +242,142 @@ func (w *writer) writeSegment(ctx context.Context, t *outTrack, i int) (err erro
 	if w.progress != nil {
 		w.progress(w.done, w.total)
 	}
+}
+
+// writeEncryptedSegment writes segment i of an encrypted track. Each
+// fragment's samples are read into memory, encrypted in place (unless
+// the segment is in the clear lead), and written after a moof that now
+// carries senc, saiz and saio (or the clear sample group). The sizes this
+// gives are recorded in the plan for the manifests, package.json and the
+// single file's sidx. A single-file track's segments go to temporary
+// files that assembleSingle joins once all are written.
+func (w *writer) writeEncryptedSegment(t *outTrack, i int, c *copier) (err error) {
+	seg := &t.segments[i]
+	clear := i < t.enc.clearSegs
+	dir, name := filepath.Split(w.path(seg.uri))
+	if t.isSingle() {
+		dir, name = w.path(t.dir), fmt.Sprintf("media.mp4.%05d", i+1)
+	}
+	f, err := createTemp(dir, name)
+	if err != nil {
+		return err
+	}
+	c.reset(f, 0, t.src.src)
+	var off int64
+	if !t.isSingle() {
+		c.hdr = appendStyp(c.hdr[:0])
+		if err := c.write(c.hdr); err != nil {
+			return w.abort(f, fmt.Errorf("write styp: %w", err))
+		}
+		off = int64(stypSize())
+	}
+	var se *drm.SequenceEncrypter
+	if !clear {
+		se = t.enc.te.NewSequence()
+	}
+	for j := seg.firstFrag; j < seg.endFrag; j++ {
+		fr := &t.frags[j]
+		ss := t.src.samples[fr.first:fr.end]
+		data, err := c.gather(ss)
+		if err != nil {
+			return w.abort(f, fmt.Errorf("read samples: %w", err))
+		}
+		if !clear {
+			if err := encryptInPlace(se, ss, data, fr.first); err != nil {
+				return w.abort(f, t.src.errorf("%w", err))
+			}
+		}
+		if clear && fr.tfhdFlags&tfhdSampleDescIndex == 0 {
+			fr.tfhdFlags |= tfhdSampleDescIndex // the clear sample entry
+			fr.moofSize += 4
+		}
+		base := fr.moofSize - fr.encBoxes
+		if clear {
+			c.extra = drm.AppendClearBoxes(c.extra[:0], len(ss))
+		} else {
+			c.extra = se.AppendBoxes(c.extra[:0], base)
+		}
+		fr.encBoxes = len(c.extra)
+		fr.moofSize = base + fr.encBoxes
+		fr.offset = off
+		c.hdr = appendFragExtra(c.hdr[:0], t, fr, c.extra)
+		if err := c.write(c.hdr); err != nil {
+			return w.abort(f, fmt.Errorf("write moof: %w", err))
+		}
+		if err := c.writeData(data); err != nil {
+			return w.abort(f, fmt.Errorf("write samples: %w", err))
+		}
+		off += fr.size()
+	}
+	if err := c.flush(); err != nil {
+		return w.abort(f, fmt.Errorf("write: %w", err))
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	seg.size = off
+	if t.isSingle() {
+		seg.tmp = f.Name()
+		return nil
+	}
+	if err := os.Rename(f.Name(), w.path(seg.uri)); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	return nil
+}
+
+// assembleSingle writes the single file of an encrypted track once its
+// segments are written: header (init, and the sidx now that segment sizes
+// are known), then each segment's temporary file, copied in the kernel
+// where it can be.
+func (w *writer) assembleSingle(t *outTrack) error {
+	ept := t.earliestPTS()
+	off := int64(len(t.init) + sidxSize(len(t.segments), ept))
+	for i := range t.segments {
+		seg := &t.segments[i]
+		seg.offset = off
+		for j := seg.firstFrag; j < seg.endFrag; j++ {
+			t.frags[j].offset += off
+		}
+		off += seg.size
+		if seg.size > math.MaxInt32 {
+			return fmt.Errorf("%w: segment %d too large for a sidx reference", ErrUnsupported, i+1)
+		}
+	}
+	t.sidx = appendSidx(nil, t, ept)
+	f, err := createTemp(w.path(t.dir), "media.mp4")
+	if err != nil {
+		return err
+	}
+	w.temps[t] = f.Name()
+	hdr := append(append(make([]byte, 0, len(t.init)+len(t.sidx)), t.init...), t.sidx...)
+	if _, err := f.Write(hdr); err != nil {
+		f.Close()
+		return fmt.Errorf("write header: %w", err)
+	}
+	w.stats.BytesWritten += int64(len(hdr))
+	for i := range t.segments {
+		in, err := os.Open(t.segments[i].tmp)
+		if err != nil {
+			f.Close()
+			return err
+		}
+		n, err := f.ReadFrom(in) // copy_file_range on Linux
+		in.Close()
+		w.stats.BytesWritten += n
+		if err != nil {
+			f.Close()
+			return fmt.Errorf("segment %d: %w", i+1, err)
+		}
+		os.Remove(t.segments[i].tmp)
+		t.segments[i].tmp = ""
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	w.stats.Files++
 	return nil
 }
 
@@ -266,4 +438,18 @@ func createTemp(dir, name string) (*os.File, error) {
 		return nil, err
 	}
 	return f, nil
+}
+
+// encryptInPlace encrypts the gathered payloads of ss (first is the
+// index of ss[0] in the track).
+func encryptInPlace(se *drm.SequenceEncrypter, ss []sample, data []byte, first int) error {
+	pos := 0
+	for k := range ss {
+		n := int(ss[k].size)
+		if err := se.EncryptSample(data[pos:pos+n], uint64(first+k)); err != nil {
+			return fmt.Errorf("sample %d: encrypt: %w", first+k+1, err)
+		}
+		pos += n
+	}
+	return nil
 }

@@ -18,7 +18,7 @@ type EncodeConfig struct {
 	Input           string
 	Output          string // final output folder
 	Force           bool   // replace an existing output folder
-	Ladder          string // built-in name or JSON file (ladder.Resolve)
+	Ladder          string // built-in name, JSON file (ladder.Resolve) or "auto" (per-title)
 	Codec           ladder.Codec
 	Preset          string
 	SegmentDuration time.Duration
@@ -29,8 +29,11 @@ type EncodeConfig struct {
 	// by default they are removed once packaged.
 	KeepRenditions bool
 	Log            *slog.Logger
-	// Progress reports each stage's progress: "encode" counts milliseconds
-	// of media time, "package" counts bytes of sample data.
+	// PerTitle configures the analysis of Ladder "auto".
+	PerTitle PerTitleOptions
+	// Progress reports each stage's progress: "analyze" counts trial
+	// encodes (Ladder "auto"), "encode" counts milliseconds of media time,
+	// "package" counts bytes of sample data.
 	Progress func(stage string, done, total int64)
 }
 
@@ -62,9 +65,14 @@ func Encode(ctx context.Context, r encode.Runner, cfg EncodeConfig) (*EncodeResu
 	}
 	// Everything that can be checked before writing is checked first, so a
 	// bad input never creates a folder.
-	lad, err := ladder.Resolve(cfg.Ladder)
-	if err != nil {
-		return nil, err
+	auto := cfg.Ladder == ladder.AutoName
+	var lad ladder.Ladder
+	if !auto {
+		l, err := ladder.Resolve(cfg.Ladder)
+		if err != nil {
+			return nil, err
+		}
+		lad = l
 	}
 	probe, err := encode.ProbeFile(ctx, r, cfg.Input)
 	if err != nil {
@@ -73,6 +81,20 @@ func Encode(ctx context.Context, r encode.Runner, cfg EncodeConfig) (*EncodeResu
 	video, err := probe.PrimaryVideo()
 	if err != nil {
 		return nil, err
+	}
+	if auto {
+		pt, err := perTitle(ctx, r, probe, LadderConfig{
+			Input: cfg.Input, Codec: cfg.Codec, Preset: cfg.Preset, PerTitle: cfg.PerTitle, Log: log,
+			Progress: func(done, total int64) {
+				if cfg.Progress != nil {
+					cfg.Progress("analyze", done, total)
+				}
+			},
+		})
+		if err != nil {
+			return nil, err
+		}
+		lad = pt.Ladder
 	}
 	adapted, err := ladder.Adapt(lad, sourceOf(video), ladder.AdaptOptions{Codec: cfg.Codec})
 	if err != nil {

@@ -15,6 +15,11 @@ type PackageOptions struct {
 	SingleFile bool // one file per track with byte ranges instead of segment files
 	HLSOnly    bool
 	DASHOnly   bool
+	// Encryption, when set, encrypts every track (Common Encryption) and
+	// signals its DRM systems; the CLI resolves it from --encrypt, --keys
+	// or --cpix (or VPACK_KEYS / VPACK_KEY), --drm and --clear-lead before
+	// anything runs. Nil packages in the clear.
+	Encryption *packager.Encryption `json:"-"`
 }
 
 func (o PackageOptions) check() error {
@@ -76,6 +81,7 @@ func runPackager(ctx context.Context, inputs []packager.Input, dir string, seg t
 		OutDir:          dir,
 		SegmentDuration: seg,
 		SingleFile:      opts.SingleFile,
+		Encryption:      opts.Encryption,
 		Log:             log,
 	}
 	if progress != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/vpack-dev/vpack/encode"
 	"github.com/vpack-dev/vpack/internal/cli/cmdutil"
 	"github.com/vpack-dev/vpack/ladder"
+	"github.com/vpack-dev/vpack/pipeline"
 	"github.com/vpack-dev/vpack/push"
 	"github.com/vpack-dev/vpack/validate"
 )
@@ -22,6 +23,7 @@ const (
 	ExitFFmpeg      = 4   // ffmpeg/ffprobe missing, or it failed on input that probed fine
 	ExitPush        = 5   // publishing failed after retries
 	ExitInput       = 6   // a file the user gave is missing, empty, not media or unusable
+	ExitPartial     = 7   // vpack batch: some titles failed, the others are done
 	ExitInterrupted = 130 // Ctrl-C / SIGTERM (128 + SIGINT)
 )
 
@@ -39,6 +41,8 @@ func ExitCode(err error) int {
 		return ExitOK
 	case errors.Is(err, context.Canceled):
 		return ExitInterrupted
+	case errors.Is(err, pipeline.ErrTitlesFailed):
+		return ExitPartial
 	case errors.As(err, &flagErr), errors.Is(err, ladder.ErrAutoNotAvailable), errors.Is(err, ladder.ErrUnknownLadder):
 		return ExitUsage
 	case errors.As(err, &inputErr), errors.As(err, &ladderErr), errors.Is(err, ladder.ErrUnusableSource), isInputError(err):

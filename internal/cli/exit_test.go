@@ -34,6 +34,7 @@ func TestExitCode(t *testing.T) {
 		{"tool failed", wrap(&encode.ToolError{Tool: encode.FFmpeg, ExitCode: 1}), ExitFFmpeg},
 		{"validation", fmt.Errorf("out: %w", validate.ErrFailed), ExitValidation},
 		{"push", fmt.Errorf("push out to s3://b/t: %w", push.ErrFailed), ExitPush},
+		{"batch partial", fmt.Errorf("batch: %w", pipeline.ErrTitlesFailed), ExitPartial},
 		{"canceled", wrap(context.Canceled), ExitInterrupted},
 		{"canceled beats tool error", fmt.Errorf("%w: %w", context.Canceled, &encode.ToolError{}), ExitInterrupted},
 	}

@@ -15,9 +15,12 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/vpack-dev/vpack/encode"
+	"github.com/vpack-dev/vpack/internal/cli/batchcmd"
 	"github.com/vpack-dev/vpack/internal/cli/cmdutil"
 	"github.com/vpack-dev/vpack/internal/cli/encodecmd"
 	"github.com/vpack-dev/vpack/internal/cli/fillcmd"
+	"github.com/vpack-dev/vpack/internal/cli/keyscmd"
+	"github.com/vpack-dev/vpack/internal/cli/laddercmd"
 	"github.com/vpack-dev/vpack/internal/cli/packagecmd"
 	"github.com/vpack-dev/vpack/internal/cli/probecmd"
 	"github.com/vpack-dev/vpack/internal/cli/pushcmd"
@@ -73,7 +76,8 @@ it into CMAF and writes HLS and DASH manifests.
 
 Results go to stdout (--json for machine-readable output); logs, progress and
 errors go to stderr. Exit codes: 0 ok, 1 unexpected, 2 usage, 3 validation,
-4 ffmpeg/ffprobe missing or failed, 5 push, 6 bad input file, 130 interrupted.`,
+4 ffmpeg/ffprobe missing or failed, 5 push, 6 bad input file, 7 some titles
+failed (batch), 130 interrupted.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 		Version:       version.String(),
@@ -95,11 +99,14 @@ errors go to stderr. Exit codes: 0 ok, 1 unexpected, 2 usage, 3 validation,
 
 	root.AddCommand(
 		probecmd.NewCmdProbe(f, nil),
+		laddercmd.NewCmdLadder(f, nil),
 		encodecmd.NewCmdEncode(f, nil),
 		packagecmd.NewCmdPackage(f, nil),
 		pushcmd.NewCmdPush(f, nil),
 		fillcmd.NewCmdFill(f, nil),
 		validatecmd.NewCmdValidate(f, nil),
+		keyscmd.NewCmdKeys(f),
+		batchcmd.NewCmdBatch(f, nil),
 		newCmdVersion(f),
 	)
 	return root

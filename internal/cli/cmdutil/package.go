@@ -44,9 +44,14 @@ func PrintManifests(w io.Writer, dir string, manifests []string) error {
 }
 
 // StageUpdate is a pipeline progress callback: "encode" counts media
-// milliseconds, any other stage counts bytes.
+// milliseconds, "analyze" counts per-title trial encodes, any other stage
+// counts bytes.
 func (p *Progress) StageUpdate(stage string, done, total int64) {
 	p.Stage(stage)
+	if stage == "analyze" {
+		p.Update(done, total, nil)
+		return
+	}
 	if stage == "encode" {
 		p.UpdateTime(time.Duration(done)*time.Millisecond, time.Duration(total)*time.Millisecond)
 		return

@@ -3,6 +3,7 @@ package encodecmd
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"time"
 
@@ -30,6 +31,7 @@ type EncodeOptions struct {
 	Force           bool
 	KeepRenditions  bool
 	Package         pipeline.PackageOptions
+	Encrypt         cmdutil.EncryptFlags
 }
 
 var presets = []string{"ultrafast", "veryfast", "faster", "fast", "medium", "slow", "slower"}
@@ -53,12 +55,21 @@ Work happens in a hidden folder beside the output and is renamed into place
 only when everything succeeded. An existing output folder is refused unless
 --force.
 
-Ladders: apple-h264 (default), apple-hevc, or a JSON ladder file (see the
-README). --ladder auto (per-title) is not available yet.`,
+Ladders: auto (default), apple-h264, apple-hevc, or a JSON ladder file (see
+the README). auto builds a per-title ladder from trial encodes of the input,
+as 'vpack ladder' does (VMAF when VPACK_VMAF_FFMPEG/VPACK_VMAF_MODEL or the
+ffmpeg on PATH provide it, else PSNR); see 'vpack ladder --help'.
+
+Encryption (--encrypt cenc|cbcs) protects the package with Common Encryption;
+keys come from --keys, --cpix or the VPACK_KEYS / VPACK_KEY environment
+variables (never from a flag) and are checked before encoding starts. See
+'vpack package --help'.`,
 		Example: `  vpack encode movie.mov -o out/
   vpack encode movie.mov -o out/ --ladder apple-hevc
   vpack encode movie.mov -o out/ --ladder my-ladder.json --codec hevc --preset slow
-  vpack encode movie.mov -o out/ --surround eac3 --segment-duration 6s`,
+  vpack encode movie.mov -o out/ --surround eac3 --segment-duration 6s
+  vpack encode movie.mov -o out/ --encrypt cbcs --keys keys.json --drm widevine,playready,fairplay
+  vpack encode movie.mov -o out/ --encrypt cenc --cpix keys.cpix.xml`,
 		Args: cmdutil.ExactArgs(1, "one input file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Input = args[0]
@@ -74,7 +85,7 @@ README). --ladder auto (per-title) is not available yet.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.Output, "output", "o", "", "output folder (required)")
-	fl.StringVar(&opts.Ladder, "ladder", "apple-h264", "ladder: apple-h264, apple-hevc or a JSON file")
+	fl.StringVar(&opts.Ladder, "ladder", ladder.AutoName, "ladder: auto (per-title), apple-h264, apple-hevc or a JSON file")
 	fl.StringVar(&opts.Codec, "codec", "", "video codec for every rung: h264, hevc or av1 (default: the ladder's)")
 	fl.StringVar(&opts.Preset, "preset", "medium", "speed/quality preset: ultrafast, veryfast, faster, fast, medium, slow, slower")
 	fl.DurationVar(&opts.SegmentDuration, "segment-duration", 4*time.Second, "segment duration; every rung has a keyframe at each boundary")
@@ -83,6 +94,7 @@ README). --ladder auto (per-title) is not available yet.`,
 	fl.BoolVar(&opts.Force, "force", false, "replace an existing output folder")
 	fl.BoolVar(&opts.KeepRenditions, "keep-renditions", false, "keep the encoded MP4 renditions in <output>/renditions")
 	cmdutil.AddPackageFlags(fl, &opts.Package)
+	cmdutil.AddEncryptFlags(fl, &opts.Encrypt)
 	return cmd
 }
 
@@ -102,6 +114,9 @@ func (o *EncodeOptions) check() error {
 		return cmdutil.FlagErrorf("--preset must be one of %v, not %q", presets, o.Preset)
 	}
 	if err := cmdutil.CheckPackageFlags(o.Package); err != nil {
+		return err
+	}
+	if err := cmdutil.CheckEncryptFlags(o.Encrypt, os.Getenv); err != nil {
 		return err
 	}
 	if o.SegmentDuration < time.Second || o.SegmentDuration > 30*time.Second {
@@ -131,6 +146,13 @@ func contains(list []string, s string) bool {
 
 func encodeRun(ctx context.Context, opts *EncodeOptions) error {
 	f := opts.Factory
+	// Keys are read and checked before the encode: a bad key file must not
+	// cost an encode.
+	enc, err := cmdutil.LoadEncryption(opts.Encrypt, cmdutil.SystemKeySource(f.Logger()))
+	if err != nil {
+		return err
+	}
+	opts.Package.Encryption = enc
 	runner, err := f.FFmpeg()
 	if err != nil {
 		return err

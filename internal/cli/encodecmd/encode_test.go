@@ -23,7 +23,7 @@ func TestNewCmdEncode(t *testing.T) {
 		{
 			name: "defaults",
 			args: []string{"movie.mov", "-o", "out"},
-			want: EncodeOptions{Input: "movie.mov", Output: "out", Ladder: "apple-h264", Preset: "medium",
+			want: EncodeOptions{Input: "movie.mov", Output: "out", Ladder: "auto", Preset: "medium",
 				SegmentDuration: 4 * time.Second, AudioCodec: "aac", Surround: "none"},
 		},
 		{

@@ -4,6 +4,7 @@ package packagecmd
 
 import (
 	"context"
+	"os"
 	"strings"
 	"time"
 
@@ -25,6 +26,7 @@ type PackageOptions struct {
 	SegmentDuration time.Duration
 	Force           bool
 	Package         pipeline.PackageOptions
+	Encrypt         cmdutil.EncryptFlags
 }
 
 // NewCmdPackage builds the command; runF replaces packageRun in tests.
@@ -46,10 +48,18 @@ each file may hold video, audio or both) and writes a CMAF package:
 Video renditions must have keyframes at the same timestamps: segments are cut
 at the first keyframe at or after every --segment-duration, in every rung at
 once. Renditions that are not aligned are refused, naming the file and time.
-An append of :lang sets the language of a file's audio, e.g. audio.mp4:fr.`,
+An append of :lang sets the language of a file's audio, e.g. audio.mp4:fr.
+
+Encryption (--encrypt cenc|cbcs) protects every track with Common Encryption
+and signals the DRM systems of --drm in the init segments (pssh) and both
+manifests. Keys come from a key file (--keys, see 'vpack keys generate'), a
+CPIX document (--cpix), or the environment: VPACK_KEYS holds a key file's
+JSON, VPACK_KEY=KID:KEY one key for every track. Never from a flag.`,
 		Example: `  vpack package v1080.mp4 v720.mp4 v360.mp4 audio_en.mp4 -o out/
   vpack package v*.mp4 audio.mp4:en -o out/ --single-file
-  vpack package v*.mp4 a.mp4 -o out/ --segment-duration 6s --hls-only`,
+  vpack package v*.mp4 a.mp4 -o out/ --segment-duration 6s --hls-only
+  vpack package v*.mp4 a.mp4 -o out/ --encrypt cenc --keys keys.json --drm clearkey
+  vpack package v*.mp4 a.mp4 -o out/ --encrypt cbcs --cpix keys.cpix.xml --clear-lead 10s`,
 		Args: cmdutil.MinimumArgs(1, "at least one rendition file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Inputs = args
@@ -63,6 +73,9 @@ An append of :lang sets the language of a file's audio, e.g. audio.mp4:fr.`,
 			if err := cmdutil.CheckPackageFlags(opts.Package); err != nil {
 				return err
 			}
+			if err := cmdutil.CheckEncryptFlags(opts.Encrypt, os.Getenv); err != nil {
+				return err
+			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -74,6 +87,7 @@ An append of :lang sets the language of a file's audio, e.g. audio.mp4:fr.`,
 	fl.DurationVar(&opts.SegmentDuration, "segment-duration", packager.DefaultSegmentDuration, "target segment duration")
 	fl.BoolVar(&opts.Force, "force", false, "replace an existing output folder")
 	cmdutil.AddPackageFlags(fl, &opts.Package)
+	cmdutil.AddEncryptFlags(fl, &opts.Encrypt)
 	return cmd
 }
 
@@ -101,6 +115,11 @@ func isLangTag(s string) bool {
 
 func packageRun(ctx context.Context, opts *PackageOptions) error {
 	f := opts.Factory
+	enc, err := cmdutil.LoadEncryption(opts.Encrypt, cmdutil.SystemKeySource(f.Logger()))
+	if err != nil {
+		return err
+	}
+	opts.Package.Encryption = enc
 	inputs := make([]packager.Input, len(opts.Inputs))
 	for i, a := range opts.Inputs {
 		inputs[i] = parseInput(a)

@@ -1,0 +1,283 @@
+package ladder
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// fakeTrialer measures trials on the synthetic model: no ffmpeg. The
+// production preset ("medium") needs 20 % fewer bits for the same quality.
+type fakeTrialer struct {
+	m        model
+	dur      time.Duration
+	encodes  int
+	trials   []Trial
+	scanErr  error
+	scans    int
+	failFrom int // fail Encode calls from this trial count on (0: never)
+}
+
+func (f *fakeTrialer) ID() string { return "fake" }
+
+func (f *fakeTrialer) Scan(context.Context) (Scan, error) {
+	f.scans++
+	if f.scanErr != nil {
+		return Scan{}, f.scanErr
+	}
+	return scan25(make([]float64, int(f.dur/time.Second))), nil
+}
+
+func (f *fakeTrialer) Encode(_ context.Context, _ []Window, trials []Trial) ([]Point, error) {
+	f.encodes++
+	if f.failFrom > 0 && len(f.trials)+len(trials) >= f.failFrom {
+		return nil, errors.New("boom")
+	}
+	var out []Point
+	for _, tr := range trials {
+		f.trials = append(f.trials, tr)
+		p := f.m.point(tr.Width, tr.Height, tr.CRF)
+		p.Trial = tr
+		if tr.Preset == "medium" {
+			p.BitrateKbps *= 0.8
+		} else {
+			p.Preset = "veryfast"
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func src1080() Source {
+	return Source{Width: 1920, Height: 1080, FrameRate: Rate{25, 1}}
+}
+
+func TestPerTitle(t *testing.T) {
+	f := &fakeTrialer{m: model{complexity: 4000}, dur: 10 * time.Second}
+	l, err := PerTitle(context.Background(), f, PerTitleConfig{Source: src1080(), Preset: "medium", ProbePreset: "veryfast"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Name != "per-title" || l.Codec != H264 || l.Analysis == nil {
+		t.Fatalf("ladder %q codec %q analysis %v", l.Name, l.Codec, l.Analysis)
+	}
+	a := l.Analysis
+	if a.Trials != len(f.trials) || a.Trials > 20 {
+		t.Errorf("analysis says %d trials, trialer ran %d (want at most 20)", a.Trials, len(f.trials))
+	}
+	if a.Calibration == nil || math.Abs(a.Calibration.RateFactor-0.8) > 0.05 {
+		t.Errorf("calibration %+v, want rate factor 0.8", a.Calibration)
+	}
+	for i, r := range l.Video {
+		if r.CRF <= 0 || r.MaxrateKbps != 2*r.BitrateKbps || r.BufsizeKbps != 4*r.BitrateKbps || r.Name == "" {
+			t.Errorf("rung %d: %+v: want capped CRF, peak 2x, a name", i, r)
+		}
+		if i > 0 && r.BitrateKbps >= l.Video[i-1].BitrateKbps {
+			t.Errorf("rung %d: %d kbps not below %d", i, r.BitrateKbps, l.Video[i-1].BitrateKbps)
+		}
+	}
+	// The ladder is ready for Adapt, which changes nothing.
+	ad, err := Adapt(l, src1080(), AdaptOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range l.Video {
+		got, want := ad.Video[i], l.Video[i]
+		want.FrameRate = got.FrameRate
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("Adapt changed rung %d (-want +got):\n%s", i, diff)
+		}
+	}
+	// Written and read back, it is the same ladder with its analysis.
+	var buf bytes.Buffer
+	data, err := Marshal(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf.Write(data)
+	back, err := Parse(&buf, "per-title.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(l, back); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+}
+
+func TestPerTitleEasyBelowHard(t *testing.T) {
+	top := func(complexity float64) Rung {
+		f := &fakeTrialer{m: model{complexity: complexity}, dur: 5 * time.Second}
+		l, err := PerTitle(context.Background(), f, PerTitleConfig{Source: src1080()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l.Video[0]
+	}
+	easy, hard := top(800), top(12000)
+	if easy.BitrateKbps >= hard.BitrateKbps {
+		t.Errorf("easy top %d kbps >= hard top %d kbps", easy.BitrateKbps, hard.BitrateKbps)
+	}
+}
+
+func TestPerTitleSources(t *testing.T) {
+	tests := []struct {
+		name    string
+		src     Source
+		cfg     PerTitleConfig
+		check   func(t *testing.T, l Ladder)
+		wantErr error
+	}{
+		{
+			name: "source smaller than the smallest rung: one size, the source's",
+			src:  Source{Width: 320, Height: 180, FrameRate: Rate{25, 1}},
+			check: func(t *testing.T, l Ladder) {
+				for _, r := range l.Video {
+					if r.Width != 320 || r.Height != 180 {
+						t.Errorf("rung %dx%d, want 320x180", r.Width, r.Height)
+					}
+				}
+			},
+		},
+		{
+			name: "portrait source: landscape boxes that Adapt turns",
+			src:  Source{Width: 1080, Height: 1920, FrameRate: Rate{30, 1}},
+			check: func(t *testing.T, l Ladder) {
+				for _, r := range l.Video {
+					if r.Height > r.Width {
+						t.Errorf("rung %dx%d is not a landscape box", r.Width, r.Height)
+					}
+				}
+				ad, err := Adapt(l, Source{Width: 1080, Height: 1920, FrameRate: Rate{30, 1}}, AdaptOptions{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if ad.Video[0].Height < ad.Video[0].Width {
+					t.Errorf("adapted top rung %dx%d is not portrait", ad.Video[0].Width, ad.Video[0].Height)
+				}
+			},
+		},
+		{
+			name: "hevc and max kbps",
+			src:  src1080(),
+			cfg:  PerTitleConfig{Codec: HEVC, MaxKbps: 1000, MaxRungs: 4},
+			check: func(t *testing.T, l Ladder) {
+				if len(l.Video) > 4 || l.Video[0].BitrateKbps > 1000 || l.Video[0].Codec != HEVC {
+					t.Errorf("ladder %+v: want <= 4 HEVC rungs under 1000 kbps", l.Video)
+				}
+			},
+		},
+		{name: "unusable source", src: Source{Width: 0, Height: 0, FrameRate: Rate{25, 1}}, wantErr: ErrUnusableSource},
+		{name: "bad metric", src: src1080(), cfg: PerTitleConfig{Metric: "butteraugli"}, wantErr: ErrBadConfig},
+		{name: "max below min", src: src1080(), cfg: PerTitleConfig{MinKbps: 500, MaxKbps: 200}, wantErr: ErrBadConfig},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := tc.cfg
+			cfg.Source = tc.src
+			l, err := PerTitle(context.Background(), &fakeTrialer{m: model{complexity: 3000}, dur: 4 * time.Second}, cfg)
+			if tc.wantErr != nil {
+				if !errors.Is(err, tc.wantErr) {
+					t.Fatalf("err = %v, want %v", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.check(t, l)
+		})
+	}
+}
+
+func TestPerTitleErrors(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := PerTitle(ctx, &fakeTrialer{m: model{complexity: 3000}, dur: 4 * time.Second},
+		PerTitleConfig{Source: src1080()}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: err = %v", err)
+	}
+	boom := errors.New("no ffmpeg")
+	if _, err := PerTitle(context.Background(), &fakeTrialer{scanErr: boom}, PerTitleConfig{Source: src1080()}); !errors.Is(err, boom) {
+		t.Errorf("scan error: err = %v", err)
+	}
+}
+
+func TestTrialCache(t *testing.T) {
+	dir := t.TempDir()
+	cfg := PerTitleConfig{Source: src1080(), Preset: "medium", ProbePreset: "veryfast"}
+
+	// An interrupted run keeps what it measured ...
+	f1 := &fakeTrialer{m: model{complexity: 4000}, dur: 6 * time.Second, failFrom: 8}
+	if _, err := PerTitle(context.Background(), NewTrialCache(f1, dir, nil), cfg); err == nil {
+		t.Fatal("want the failing trialer's error")
+	}
+	done := len(f1.trials)
+	// ... a re-run resumes: it measures only the rest ...
+	f2 := &fakeTrialer{m: model{complexity: 4000}, dur: 6 * time.Second}
+	c2 := NewTrialCache(f2, dir, nil)
+	want, err := PerTitle(context.Background(), c2, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c2.Hits != done || f2.scans != 0 {
+		t.Errorf("resume: %d hits (want %d), %d scans (want 0)", c2.Hits, done, f2.scans)
+	}
+	// ... and a third run is all hits, with the same ladder.
+	f3 := &fakeTrialer{m: model{complexity: 4000}, dur: 6 * time.Second}
+	c3 := NewTrialCache(f3, dir, nil)
+	got, err := PerTitle(context.Background(), c3, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f3.trials) != 0 || c3.Misses != 0 {
+		t.Errorf("re-run ran %d trials", len(f3.trials))
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("cached ladder differs (-want +got):\n%s", diff)
+	}
+	// Another source (another ID) does not share entries.
+	if matches, _ := filepath.Glob(filepath.Join(dir, "*", "trial-*.json")); len(matches) == 0 {
+		t.Error("no cache entries written")
+	}
+}
+
+func TestPerTitleStillPicture(t *testing.T) {
+	// Content that reaches the top quality below MinKbps: one rung, no
+	// trials of smaller pictures, and a rate budget of MinKbps so the VBV
+	// buffer holds its keyframe.
+	f := &fakeTrialer{m: model{complexity: 50}, dur: 4 * time.Second}
+	l, err := PerTitle(context.Background(), f, PerTitleConfig{Source: src1080(), Preset: "medium", ProbePreset: "veryfast"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.Video) != 1 || l.Video[0].Width != 1920 || l.Video[0].BitrateKbps != 150 {
+		t.Errorf("ladder %+v: want one 1080p rung with a 150 kbit/s budget", l.Video)
+	}
+	for _, tr := range f.trials {
+		if tr.Width != 1920 {
+			t.Errorf("trial of %dx%d: a one-rung ladder needs no smaller pictures", tr.Width, tr.Height)
+		}
+	}
+	if len(f.trials) > 5 {
+		t.Errorf("%d trials for a still picture", len(f.trials))
+	}
+}
+
+func TestPerTitleSmoothContent(t *testing.T) {
+	// When small pictures scaled up look as good as large ones, a small
+	// picture gets the chance to be the top rung (refineTop).
+	f := &fakeTrialer{m: model{complexity: 3000, smooth: true}, dur: 4 * time.Second}
+	l, err := PerTitle(context.Background(), f, PerTitleConfig{Source: src1080()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if top := l.Video[0]; top.Width >= 1920 {
+		t.Errorf("top rung %dx%d at %d kbit/s: want a smaller picture for smooth content", top.Width, top.Height, top.BitrateKbps)
+	}
+}
