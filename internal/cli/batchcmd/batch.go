@@ -58,8 +58,6 @@ type BatchOptions struct {
 	Encrypt         cmdutil.EncryptFlags
 }
 
-var presets = []string{"ultrafast", "veryfast", "faster", "fast", "medium", "slow", "slower"}
-
 // NewCmdBatch builds the command; runF replaces batchRun in tests.
 func NewCmdBatch(f *cmdutil.Factory, runF func(context.Context, *BatchOptions) error) *cobra.Command {
 	opts := &BatchOptions{IO: f.IO, Factory: f}
@@ -184,32 +182,14 @@ func (o *BatchOptions) check() error {
 			return cmdutil.FlagErrorf("--push must be a URL (s3://bucket/prefix, https://host/path, file:///folder), not %q", o.Push)
 		}
 	}
-	switch ladder.Codec(o.Codec) {
-	case "", ladder.H264, ladder.HEVC, ladder.AV1:
-	default:
-		return cmdutil.FlagErrorf("--codec must be h264, hevc or av1, not %q", o.Codec)
-	}
-	if !slices.Contains(presets, o.Preset) {
-		return cmdutil.FlagErrorf("--preset must be one of %v, not %q", presets, o.Preset)
+	if err := cmdutil.CheckEncodeFlags(o.Codec, o.Preset, o.SegmentDuration, o.AudioCodec, o.Surround); err != nil {
+		return err
 	}
 	if err := cmdutil.CheckPackageFlags(o.Package); err != nil {
 		return err
 	}
 	if err := cmdutil.CheckEncryptFlags(o.Encrypt, os.Getenv); err != nil {
 		return err
-	}
-	if o.SegmentDuration < time.Second || o.SegmentDuration > 30*time.Second {
-		return cmdutil.FlagErrorf("--segment-duration must be between 1s and 30s, not %s", o.SegmentDuration)
-	}
-	switch o.AudioCodec {
-	case "aac", "opus":
-	default:
-		return cmdutil.FlagErrorf("--audio-codec must be aac or opus, not %q", o.AudioCodec)
-	}
-	switch o.Surround {
-	case "none", "eac3":
-	default:
-		return cmdutil.FlagErrorf("--surround must be eac3 or none, not %q", o.Surround)
 	}
 	return nil
 }

@@ -34,8 +34,6 @@ type EncodeOptions struct {
 	Encrypt         cmdutil.EncryptFlags
 }
 
-var presets = []string{"ultrafast", "veryfast", "faster", "fast", "medium", "slow", "slower"}
-
 // NewCmdEncode builds the command; runF replaces encodeRun in tests.
 func NewCmdEncode(f *cmdutil.Factory, runF func(context.Context, *EncodeOptions) error) *cobra.Command {
 	opts := &EncodeOptions{IO: f.IO, Factory: f}
@@ -105,13 +103,8 @@ func (o *EncodeOptions) check() error {
 	if filepath.Clean(o.Output) == filepath.Clean(o.Input) {
 		return cmdutil.FlagErrorf("--output must be a folder, not the input file")
 	}
-	switch ladder.Codec(o.Codec) {
-	case "", ladder.H264, ladder.HEVC, ladder.AV1:
-	default:
-		return cmdutil.FlagErrorf("--codec must be h264, hevc or av1, not %q", o.Codec)
-	}
-	if !contains(presets, o.Preset) {
-		return cmdutil.FlagErrorf("--preset must be one of %v, not %q", presets, o.Preset)
+	if err := cmdutil.CheckEncodeFlags(o.Codec, o.Preset, o.SegmentDuration, o.AudioCodec, o.Surround); err != nil {
+		return err
 	}
 	if err := cmdutil.CheckPackageFlags(o.Package); err != nil {
 		return err
@@ -119,29 +112,7 @@ func (o *EncodeOptions) check() error {
 	if err := cmdutil.CheckEncryptFlags(o.Encrypt, os.Getenv); err != nil {
 		return err
 	}
-	if o.SegmentDuration < time.Second || o.SegmentDuration > 30*time.Second {
-		return cmdutil.FlagErrorf("--segment-duration must be between 1s and 30s, not %s", o.SegmentDuration)
-	}
-	switch o.AudioCodec {
-	case "aac", "opus":
-	default:
-		return cmdutil.FlagErrorf("--audio-codec must be aac or opus, not %q", o.AudioCodec)
-	}
-	switch o.Surround {
-	case "none", "eac3":
-	default:
-		return cmdutil.FlagErrorf("--surround must be eac3 or none, not %q", o.Surround)
-	}
 	return nil
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func encodeRun(ctx context.Context, opts *EncodeOptions) error {
