@@ -43,6 +43,8 @@ bench: setup
 	go run ./bench/encodebench -o bench/results
 	go run ./bench/packagebench -o bench/results
 	go run ./bench/validatebench -o bench/results
+	go run ./bench/fillbench -o bench/results
+	go run ./bench/ladderbench -o bench/results
 
 clean:
 	rm -rf bin demo-out .cache bench/results

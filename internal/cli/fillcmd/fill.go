@@ -1,6 +1,8 @@
 // Package fillcmd implements `vpack fill`: copy a published package from
 // its origin to edge caches, within each edge's capacity, rate limit and
-// a fill window.
+// a fill window; and its subcommands over a whole catalog: `fill plan`
+// (what goes on which edge, package fill), `fill apply` (execute a plan
+// with push.FillPlan) and `fill simulate` (predict its hit ratio).
 package fillcmd
 
 import (
@@ -65,7 +67,11 @@ second sent to each edge, averaged over a tenth of a second.
 --edge https://edge1.example/movie,capacity=2TB,rate=1Gbit/s.
 
 Credentials: as for vpack push. Exit code 5 when an edge could not be
-filled (the others still are).`,
+filled (the others still are).
+
+For a whole catalog and many edges, vpack fill plan decides what each
+edge holds (capacity, fill window, popularity per region), vpack fill
+apply executes the plan and vpack fill simulate predicts its hit ratio.`,
 		Example: `  vpack fill --origin s3://bucket/titles/movie --edge https://edge1.example/movie --renditions top:3 --window 02:00-06:00 --rate 200MB/s
   vpack fill --origin https://origin.example/movie --edge https://edge1.example/movie,capacity=20GB --edge https://edge2.example/movie,capacity=5GB
   vpack fill --origin s3://bucket/titles/movie --edge https://edge1.example/movie --renditions popularity.json --now`,
@@ -88,6 +94,7 @@ filled (the others still are).`,
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "plan each edge and report it; change nothing")
 	opts.Store.AddFlags(fl)
 	opts.Fill.AddFlags(fl)
+	cmd.AddCommand(NewCmdPlan(f, nil), NewCmdApply(f, nil), NewCmdSimulate(f, nil))
 	return cmd
 }
 
