@@ -44,6 +44,7 @@ bench: setup
 	go run ./bench/packagebench -o bench/results
 	go run ./bench/validatebench -o bench/results
 	go run ./bench/fillbench -o bench/results
+	@scripts/setup-vmaf.sh >/dev/null
 	go run ./bench/ladderbench -o bench/results
 
 clean:

@@ -49,7 +49,7 @@ func ExitCode(err error) int {
 		return ExitInput
 	case errors.Is(err, validate.ErrFailed):
 		return ExitValidation
-	case errors.Is(err, encode.ErrToolMissing), errors.As(err, &toolErr):
+	case errors.Is(err, encode.ErrToolMissing), errors.Is(err, encode.ErrVMAFUnavailable), errors.As(err, &toolErr):
 		return ExitFFmpeg
 	case errors.Is(err, push.ErrFailed):
 		return ExitPush

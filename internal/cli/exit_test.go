@@ -31,6 +31,7 @@ func TestExitCode(t *testing.T) {
 		{"unusable source", wrap(ladder.ErrUnusableSource), ExitInput},
 		{"output exists", &pipeline.OutputError{Path: "out", Err: pipeline.ErrOutputExists}, ExitInput},
 		{"tool missing", wrap(fmt.Errorf("ffmpeg %w on PATH", encode.ErrToolMissing)), ExitFFmpeg},
+		{"no libvmaf", wrap(encode.ErrVMAFUnavailable), ExitFFmpeg},
 		{"tool failed", wrap(&encode.ToolError{Tool: encode.FFmpeg, ExitCode: 1}), ExitFFmpeg},
 		{"validation", fmt.Errorf("out: %w", validate.ErrFailed), ExitValidation},
 		{"push", fmt.Errorf("push out to s3://b/t: %w", push.ErrFailed), ExitPush},
