@@ -29,9 +29,9 @@ func TestNumberTemplate(t *testing.T) {
 			continue
 		}
 		for i, u := range tc.uris {
-			back, err := expandTemplate(got, templateVars{Number: start + uint64(i), HasNumber: true})
+			back, err := ExpandTemplate(got, TemplateVars{Number: start + uint64(i), HasNumber: true})
 			if err != nil || back != u {
-				t.Errorf("expandTemplate(%q, %d) = %q, %v; want %q", got, start+uint64(i), back, err, u)
+				t.Errorf("ExpandTemplate(%q, %d) = %q, %v; want %q", got, start+uint64(i), back, err, u)
 			}
 		}
 	}
@@ -48,7 +48,7 @@ func TestNumberTemplate(t *testing.T) {
 }
 
 func TestExpandTemplate(t *testing.T) {
-	v := templateVars{RepresentationID: "720p", Bandwidth: 3000000, Number: 7, Time: 90000, HasNumber: true}
+	v := TemplateVars{RepresentationID: "720p", Bandwidth: 3000000, Number: 7, Time: 90000, HasNumber: true}
 	tests := map[string]string{
 		"$RepresentationID$/seg-$Number%05d$.m4s": "720p/seg-00007.m4s",
 		"$RepresentationID$/$Time$.m4s":           "720p/90000.m4s",
@@ -56,16 +56,16 @@ func TestExpandTemplate(t *testing.T) {
 		"plain.m4s":                               "plain.m4s",
 	}
 	for tmpl, want := range tests {
-		if got, err := expandTemplate(tmpl, v); err != nil || got != want {
-			t.Errorf("expandTemplate(%q) = %q, %v; want %q", tmpl, got, err, want)
+		if got, err := ExpandTemplate(tmpl, v); err != nil || got != want {
+			t.Errorf("ExpandTemplate(%q) = %q, %v; want %q", tmpl, got, err, want)
 		}
 	}
 	for _, bad := range []string{"$Number", "$Unknown$", "$Number%5d$", "$Number%0999999999d$", "$Number%d$"} {
-		if got, err := expandTemplate(bad, v); err == nil {
-			t.Errorf("expandTemplate(%q) = %q, want an error", bad, got)
+		if got, err := ExpandTemplate(bad, v); err == nil {
+			t.Errorf("ExpandTemplate(%q) = %q, want an error", bad, got)
 		}
 	}
-	if _, err := expandTemplate("$Number$.m4s", templateVars{}); err == nil {
+	if _, err := ExpandTemplate("$Number$.m4s", TemplateVars{}); err == nil {
 		t.Error("$Number$ accepted in @initialization")
 	}
 }

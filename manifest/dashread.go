@@ -382,11 +382,11 @@ func (r *dashReader) templateSegments(t *Track, st *mpd.SegmentTemplateType, rep
 	if t.Timescale == 0 {
 		return errors.New("SegmentTemplate@timescale 0")
 	}
-	vars := templateVars{RepresentationID: rep.Id, Bandwidth: uint64(rep.Bandwidth)}
+	vars := TemplateVars{RepresentationID: rep.Id, Bandwidth: uint64(rep.Bandwidth)}
 	if st.Initialization == "" {
 		return errors.New("SegmentTemplate without @initialization")
 	}
-	initURI, err := expandTemplate(st.Initialization, vars)
+	initURI, err := ExpandTemplate(st.Initialization, vars)
 	if err != nil {
 		return fmt.Errorf("SegmentTemplate@initialization: %w", err)
 	}
@@ -457,7 +457,7 @@ func (r *dashReader) templateSegments(t *Track, st *mpd.SegmentTemplateType, rep
 	vars.HasNumber = true
 	for i, s := range spans {
 		vars.Number, vars.Time = start+uint64(i), s.t
-		u, err := expandTemplate(st.Media, vars)
+		u, err := ExpandTemplate(st.Media, vars)
 		if err != nil {
 			return fmt.Errorf("SegmentTemplate@media: %w", err)
 		}

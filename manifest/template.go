@@ -121,8 +121,8 @@ func withRepresentationID(tmpl, id string) string {
 	return strings.Join(parts, "/")
 }
 
-// templateVars are the values of the identifiers a SegmentTemplate may use.
-type templateVars struct {
+// TemplateVars are the values of the identifiers a SegmentTemplate may use.
+type TemplateVars struct {
 	RepresentationID string
 	Bandwidth        uint64
 	Number           uint64
@@ -134,11 +134,11 @@ type templateVars struct {
 // needs more, and a fuzzed width must not allocate gigabytes.
 const maxTemplateWidth = 32
 
-// expandTemplate substitutes the identifiers of a SegmentTemplate@media or
+// ExpandTemplate substitutes the identifiers of a SegmentTemplate@media or
 // @initialization (ISO/IEC 23009-1 Table 16): $$, $RepresentationID$,
 // $Number$, $Bandwidth$ and $Time$, the last three with an optional
 // %0<width>d format tag.
-func expandTemplate(tmpl string, v templateVars) (string, error) {
+func ExpandTemplate(tmpl string, v TemplateVars) (string, error) {
 	var b strings.Builder
 	for {
 		i := strings.IndexByte(tmpl, '$')
@@ -180,8 +180,10 @@ func expandTemplate(tmpl string, v templateVars) (string, error) {
 			val = v.Number
 		case name == "Time" && v.HasNumber:
 			val = v.Time
-		default:
+		case name == "Number" || name == "Time":
 			return "", fmt.Errorf("template identifier $%s$ not allowed here", ident)
+		default:
+			return "", fmt.Errorf("template: unknown identifier $%s$", ident)
 		}
 		b.WriteString(formatNumber(val, width))
 	}

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/vpack-dev/vpack/manifest"
 )
 
 // maxDASHSegments bounds the segments an MPD may expand to: a few bytes
@@ -365,9 +367,9 @@ func (c *checker) templateSegments(dp *dashPackage, r *dashRep, t *trackRef, bas
 	tl := Location{File: dp.file, Line: chain[0].line, Path: chain[0].path}
 	c.timing(r, chain)
 	bw, _ := strconv.ParseUint(attrOrEmpty(r.node, "bandwidth"), 10, 64)
-	vars := templateVars{RepresentationID: r.id, Bandwidth: bw}
+	vars := manifest.TemplateVars{RepresentationID: r.id, Bandwidth: bw}
 	if init, ok := segAttr(chain, "initialization"); ok {
-		u, err := expandTemplate(init, vars)
+		u, err := manifest.ExpandTemplate(init, vars)
 		if err != nil {
 			c.add(rDASHTemplate, tl, "@initialization: %v", err)
 		} else if name, ok := c.resolve(tl, "initialization", base, u); ok {
@@ -383,7 +385,7 @@ func (c *checker) templateSegments(dp *dashPackage, r *dashRep, t *trackRef, bas
 		c.add(rDASHAddressing, tl, "SegmentTemplate without @media")
 		return
 	}
-	if _, err := expandTemplate(media, templateVars{RepresentationID: r.id, Bandwidth: bw, HasNumber: true}); err != nil {
+	if _, err := manifest.ExpandTemplate(media, manifest.TemplateVars{RepresentationID: r.id, Bandwidth: bw, HasNumber: true}); err != nil {
 		c.add(rDASHTemplate, tl, "@media: %v", err)
 		return
 	}
@@ -408,7 +410,7 @@ func (c *checker) templateSegments(dp *dashPackage, r *dashRep, t *trackRef, bas
 	ts := float64(r.timescale)
 	for i := range starts {
 		vars.Number, vars.Time, vars.HasNumber = startNumber+uint64(i), starts[i], true
-		u, err := expandTemplate(media, vars)
+		u, err := manifest.ExpandTemplate(media, vars)
 		if err != nil {
 			c.add(rDASHTemplate, tl, "@media: %v", err)
 			return

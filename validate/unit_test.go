@@ -18,6 +18,8 @@ import (
 	"unicode/utf16"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/vpack-dev/vpack/manifest"
 )
 
 // TestCatalogue checks that rule IDs are unique, sorted, complete (every
@@ -211,7 +213,7 @@ func TestCodecMatches(t *testing.T) {
 }
 
 func TestExpandTemplate(t *testing.T) {
-	v := templateVars{RepresentationID: "720p", Bandwidth: 3000000, Number: 7, Time: 90000, HasNumber: true}
+	v := manifest.TemplateVars{RepresentationID: "720p", Bandwidth: 3000000, Number: 7, Time: 90000, HasNumber: true}
 	tests := []struct {
 		tmpl, want, wantErr string
 	}{
@@ -224,12 +226,12 @@ func TestExpandTemplate(t *testing.T) {
 		{"seg-$Number", "", "unterminated"},
 	}
 	for _, tc := range tests {
-		got, err := expandTemplate(tc.tmpl, v)
+		got, err := manifest.ExpandTemplate(tc.tmpl, v)
 		if got != tc.want || tc.wantErr == "" && err != nil || tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
-			t.Errorf("expandTemplate(%q) = %q, %v; want %q, %q", tc.tmpl, got, err, tc.want, tc.wantErr)
+			t.Errorf("manifest.ExpandTemplate(%q) = %q, %v; want %q, %q", tc.tmpl, got, err, tc.want, tc.wantErr)
 		}
 	}
-	if _, err := expandTemplate("init-$Number$.mp4", templateVars{}); err == nil {
+	if _, err := manifest.ExpandTemplate("init-$Number$.mp4", manifest.TemplateVars{}); err == nil {
 		t.Error("$Number$ in @initialization accepted")
 	}
 }
