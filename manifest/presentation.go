@@ -29,6 +29,15 @@ const (
 	Video TrackType = "video"
 	Audio TrackType = "audio"
 	Text  TrackType = "text"
+	Image TrackType = "image" // thumbnail tiles (DASH-IF thumbnail_tile, HLS image playlists)
+)
+
+// Manifest names one of the two manifests, for tracks that belong to one only.
+type Manifest string
+
+const (
+	HLS  Manifest = "hls"
+	DASH Manifest = "dash"
 )
 
 // Track is one CMAF track (one rendition): one init segment and its media
@@ -54,6 +63,28 @@ type Track struct {
 	Channels   int    // audio channel count
 	SampleRate int    // audio sample rate in Hz
 	Default    bool   // HLS DEFAULT=YES; first audio track of the default language
+
+	// Text only.
+	Forced          bool   // forced-narrative subtitles: HLS FORCED=YES, DASH Role forced-subtitle
+	Characteristics string // HLS CHARACTERISTICS, comma-separated UTIs, e.g. "public.accessibility.transcribes-spoken-dialog"
+
+	// MimeType is the container of the track's segments when it is not
+	// fragmented MP4: "text/vtt" for WebVTT files (HLS segmented WebVTT, or
+	// one side-car file as the only segment), "image/jpeg" for thumbnail
+	// tiles. Empty means CMAF fMP4 (video/mp4, audio/mp4, application/mp4
+	// for wvtt and stpp text). Plain-file tracks have no init segment.
+	MimeType string
+	// Only, when set, keeps the track out of the other manifest: segmented
+	// WebVTT is the HLS form of a subtitle track whose DASH form is fMP4
+	// wvtt. Empty means both manifests.
+	Only Manifest
+
+	// Image only: every segment is one JPEG of TileCols × TileRows
+	// thumbnails, Width × Height being the whole tile image, so one thumbnail
+	// is Width/TileCols × Height/TileRows and shows
+	// Segment.DurTicks/(TileCols*TileRows) of the presentation (the last
+	// tile may hold fewer thumbnails).
+	TileCols, TileRows int
 
 	Timescale uint32 // media timescale of the track (mdhd)
 
