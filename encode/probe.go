@@ -98,12 +98,19 @@ type AudioStream struct {
 	Default       bool   `json:"default"`
 }
 
-// SubtitleStream describes a subtitle stream of the input (listed by probe;
-// subtitles are handled by the subtitles issue).
+// SubtitleStream describes a subtitle stream of the input. Text streams
+// (see SubtitleStream.Text) are extracted by ExtractSubtitles and packaged
+// as text tracks; bitmap ones (DVD, PGS) are listed but not packaged.
 type SubtitleStream struct {
 	Index    int    `json:"index"`
 	Codec    string `json:"codec"`
 	Language string `json:"language,omitempty"`
+	Title    string `json:"title,omitempty"`
+	Default  bool   `json:"default,omitempty"`
+	Forced   bool   `json:"forced,omitempty"`
+	// HearingImpaired marks SDH / closed captions (disposition
+	// hearing_impaired or captions).
+	HearingImpaired bool `json:"hearing_impaired,omitempty"`
 }
 
 // PrimaryVideo returns the stream vpack encodes: the video stream marked
@@ -450,9 +457,13 @@ func ParseProbe(path string, ffprobeJSON []byte) (*Probe, error) {
 			p.Audio = append(p.Audio, parseAudioStream(s))
 		case "subtitle":
 			p.Subtitles = append(p.Subtitles, SubtitleStream{
-				Index:    s.Index.intOr(0),
-				Codec:    s.CodecName,
-				Language: probeLanguage(s.Tags),
+				Index:           s.Index.intOr(0),
+				Codec:           s.CodecName,
+				Language:        probeLanguage(s.Tags),
+				Title:           strings.TrimSpace(probeTag(s.Tags, "title")),
+				Default:         s.Disposition["default"].intOr(0) == 1,
+				Forced:          s.Disposition["forced"].intOr(0) == 1,
+				HearingImpaired: s.Disposition["hearing_impaired"].intOr(0) == 1 || s.Disposition["captions"].intOr(0) == 1,
 			})
 		}
 	}

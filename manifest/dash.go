@@ -35,10 +35,19 @@ type DASHOptions struct {
 // WriteDASH formats p as a static MPD (ISO/IEC 23009-1) with one Period.
 //
 // Tracks are grouped into AdaptationSets by media type and codec family
-// (H.264, HEVC and AV1 video apart; audio and text also per language), in
-// order of first appearance: video, then audio, then text. Representations
-// keep Track order, except that a Track.Default audio or text track comes
-// first and its AdaptationSet gets Role "main".
+// (H.264, HEVC and AV1 video apart; audio also per language; every text
+// track alone), in order of first appearance: video, audio, text, then
+// thumbnails. Representations keep Track order, except that a
+// Track.Default audio or text track comes first and its AdaptationSet gets
+// Role "main". Tracks with Only HLS are left out.
+//
+// Text sets have Role "subtitle", or "forced-subtitle" for Track.Forced
+// (ISO/IEC 23009-1 §5.8.5.5), the track's Name as Label, and either
+// mimeType application/mp4 with the codecs of fMP4 wvtt or stpp and a
+// SegmentTemplate like other tracks, or, for a side-car WebVTT file,
+// mimeType text/vtt and the file as the Representation's BaseURL.
+// Thumbnail tracks make a DASH-IF IOP §6.2.6 image set (see thumbnail.go).
+// CHARACTERISTICS has no DASH form and is not written.
 //
 // Multi-file presentations use the isoff-live and CMAF profiles: every
 // Representation gets a SegmentTemplate with a $Number$ media template
@@ -77,7 +86,7 @@ func WriteDASH(p *Presentation, opts DASHOptions) ([]byte, error) {
 
 	sets := adaptationSets(p)
 	for i, set := range sets {
-		as, err := adaptationSet(set, uint32(i), p.SingleFile)
+		as, err := adaptationSet(set, uint32(i), p.SingleFile, duration)
 		if err != nil {
 			return nil, fmt.Errorf("dash: %w", err)
 		}
@@ -116,19 +125,28 @@ func longestTrack(p *Presentation) time.Duration {
 	return longest
 }
 
-// adaptationSets groups tracks into switchable sets (see WriteDASH).
+// adaptationSets groups the tracks DASH carries into switchable sets (see
+// WriteDASH).
 func adaptationSets(p *Presentation) [][]*Track {
 	var sets [][]*Track
 	index := make(map[string]int)
-	for _, typ := range []TrackType{Video, Audio, Text} {
+	for _, typ := range []TrackType{Video, Audio, Text, Image} {
 		for i := range p.Tracks {
 			t := &p.Tracks[i]
-			if t.Type != typ {
+			if t.Type != typ || !t.inDASH() {
 				continue
 			}
 			key := string(t.Type) + "/" + codecFamily(t.Codecs)
-			if t.Type != Video {
+			switch t.Type {
+			case Audio:
 				key += "/" + t.Language
+			case Text:
+				// Two text tracks are never the same content in another
+				// coding (forced or not, captions or subtitles, IMSC1 or
+				// WebVTT), and Role applies to a whole set.
+				key += "/" + t.ID
+			case Image:
+				key += "/" + t.MimeType
 			}
 			if t.Protection != nil {
 				// Representations of a set share one licence (DASH-IF IOP
@@ -153,37 +171,46 @@ func adaptationSets(p *Presentation) [][]*Track {
 }
 
 // adaptationSet builds one AdaptationSet with its Representations.
-func adaptationSet(tracks []*Track, id uint32, single bool) (*mpd.AdaptationSetType, error) {
+// duration is the Period's, which a thumbnail SegmentTemplate@duration
+// must end with.
+func adaptationSet(tracks []*Track, id uint32, single bool, duration time.Duration) (*mpd.AdaptationSetType, error) {
 	first := tracks[0]
 	as := &mpd.AdaptationSetType{Id: &id, ContentType: mpd.RFC6838ContentTypeType(first.Type)}
-	switch first.Type {
-	case Video:
+	switch {
+	case first.plain():
+		as.MimeType = first.MimeType
+	case first.Type == Video:
 		as.MimeType = mpd.MIME_TYPE_VIDEO_MP4
-	case Audio:
+	case first.Type == Audio:
 		as.MimeType = mpd.MIME_TYPE_AUDIO_MP4
 	default:
 		as.MimeType = "application/mp4"
 	}
-	if single {
+	switch {
+	case first.plain(): // whole files: no alignment or SAP to declare
+	case single:
 		as.SubsegmentAlignment = true
 		as.SubsegmentStartsWithSAP = 1
-	} else {
+	default:
 		as.SegmentAlignment = true
 		as.StartWithSAP = 1
 	}
 	as.ContentProtections = contentProtections(first.Protection)
-	if first.Type != Video {
+	if first.Type == Audio || first.Type == Text {
 		as.Lang = first.Language
 		if first.Default {
 			as.Roles = append(as.Roles, mpd.NewRole("main"))
 		}
+	}
+	if first.Type == Text {
+		as.Roles = append(as.Roles, mpd.NewRole(textRole(first)))
 	}
 
 	var templates []*mpd.SegmentTemplateType
 	var maxRate Rate
 	par := ""
 	for i, t := range tracks {
-		r, st, err := representation(t, single)
+		r, st, err := representation(t, single, duration)
 		if err != nil {
 			return nil, fmt.Errorf("representation %s: %w", t.ID, err)
 		}
@@ -209,7 +236,7 @@ func adaptationSet(tracks []*Track, id uint32, single bool) (*mpd.AdaptationSetT
 		as.MaxFrameRate = rateString(maxRate)
 		as.Par = mpd.RatioType(par)
 	}
-	if !single {
+	if !single || first.Type == Image {
 		shared := true
 		for _, st := range templates[1:] {
 			if !reflect.DeepEqual(st, templates[0]) {
@@ -217,9 +244,11 @@ func adaptationSet(tracks []*Track, id uint32, single bool) (*mpd.AdaptationSetT
 				break
 			}
 		}
-		if shared {
+		switch {
+		case templates[0] == nil: // side-car files: BaseURL only
+		case shared:
 			as.SegmentTemplate = templates[0]
-		} else {
+		default:
 			for i, r := range as.Representations {
 				r.SegmentTemplate = templates[i]
 			}
@@ -240,11 +269,25 @@ func sar(t *Track) (int, int) {
 // (ISO/IEC 23091-3 Table 2): 1–6 are themselves (6 = 5.1), 8 is 7.1 (12).
 var cicpChannels = map[int]int{1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 6, 8: 12}
 
-// representation builds the Representation of t and, in multi-file mode,
-// its SegmentTemplate (returned apart so that the caller can share it).
-func representation(t *Track, single bool) (*mpd.RepresentationType, *mpd.SegmentTemplateType, error) {
+// textRole is the Role of a text AdaptationSet (ISO/IEC 23009-1 §5.8.5.5
+// Table 22): "forced-subtitle" for forced-narrative subtitles, which
+// shaka-player and the Bitmovin players show without the user choosing
+// subtitles, else "subtitle". "main" (Track.Default) is added apart.
+func textRole(t *Track) string {
+	if t.Forced {
+		return "forced-subtitle"
+	}
+	return "subtitle"
+}
+
+// representation builds the Representation of t and, in multi-file mode
+// or for thumbnails, its SegmentTemplate (returned apart so that the
+// caller can share it). A side-car file gets its BaseURL and neither.
+func representation(t *Track, single bool, duration time.Duration) (*mpd.RepresentationType, *mpd.SegmentTemplateType, error) {
 	r := &mpd.RepresentationType{Id: t.ID, Bandwidth: uint32(t.BandwidthBps)}
-	r.Codecs = t.Codecs
+	if !t.plain() {
+		r.Codecs = t.Codecs // plain files: @mimeType says it all, as in DASH-IF's thumbnail and WebVTT examples
+	}
 	switch t.Type {
 	case Video:
 		r.Width, r.Height = uint32(t.Width), uint32(t.Height)
@@ -267,6 +310,18 @@ func representation(t *Track, single bool) (*mpd.RepresentationType, *mpd.Segmen
 		r.Labels = append(r.Labels, &mpd.LabelType{Value: t.Name})
 	}
 	timescale := t.Timescale
+
+	switch {
+	case t.sideCar():
+		r.BaseURLs = append(r.BaseURLs, mpd.NewBaseURL(t.sideCarURI()))
+		return r, nil, nil
+	case t.Type == Image:
+		r.Width, r.Height = uint32(t.Width), uint32(t.Height)
+		r.EssentialProperties = append(r.EssentialProperties,
+			mpd.NewDescriptor(thumbnailTileScheme, gridString(t.TileCols, t.TileRows), ""))
+		st, err := thumbnailTemplate(t, duration)
+		return r, st, err
+	}
 
 	if single {
 		if !rangeValid(t.IndexRange) {
@@ -301,6 +356,60 @@ func representation(t *Track, single bool) (*mpd.RepresentationType, *mpd.Segmen
 	st.StartNumber = &start32
 	st.SegmentTimeline = segmentTimeline(t.Segments)
 	return r, st, nil
+}
+
+// thumbnailTemplate is the SegmentTemplate of image track t: no
+// initialization (DASH-IF IOP §6.2.6), and @duration with @startNumber
+// as DASH-IF's thumbnail examples have when every tile but the last lasts
+// the same and the tiles end with the Period (so that ReadDASH, and every
+// client, derives the same tiles); else a SegmentTimeline.
+func thumbnailTemplate(t *Track, duration time.Duration) (*mpd.SegmentTemplateType, error) {
+	uris := make([]string, len(t.Segments))
+	for i, s := range t.Segments {
+		uris[i] = s.URI
+	}
+	media, start, err := numberTemplate(uris)
+	if err != nil {
+		return nil, err
+	}
+	start32, timescale := uint32(start), t.Timescale
+	st := &mpd.SegmentTemplateType{Media: withRepresentationID(media, t.ID)}
+	st.Timescale, st.StartNumber = &timescale, &start32
+	if regularTiles(t.Segments, tileTicks(t), ticksOf(duration.Round(time.Millisecond), t.Timescale)) {
+		d := uint32(tileTicks(t))
+		st.Duration = &d
+	} else {
+		st.SegmentTimeline = segmentTimeline(t.Segments)
+	}
+	return st, nil
+}
+
+// regularTiles reports whether segs are tiles of d ticks from 0 on, the
+// last one ending at end (the Period's) and no longer: what
+// SegmentTemplate@duration d describes. The last, or only, tile may be
+// shorter: @duration then still tells clients how long its thumbnails are.
+func regularTiles(segs []Segment, d, end uint64) bool {
+	if d == 0 || d > 0xFFFFFFFF {
+		return false
+	}
+	var next uint64
+	for i, s := range segs {
+		if s.StartTicks != next || s.DurTicks > d || s.DurTicks < d && i < len(segs)-1 {
+			return false
+		}
+		next += s.DurTicks
+	}
+	return next == end
+}
+
+// ticksOf converts d to ticks of timescale, rounding up, as ReadDASH does
+// to find the end of the Period.
+func ticksOf(d time.Duration, timescale uint32) uint64 {
+	if d <= 0 {
+		return 0
+	}
+	sec, rem := uint64(d/time.Second), uint64(d%time.Second)
+	return sec*uint64(timescale) + (rem*uint64(timescale)+uint64(time.Second)-1)/uint64(time.Second)
 }
 
 // rangeString formats a byte range as RFC 7233 "first-last".

@@ -31,7 +31,18 @@ var maxSegments = 1 << 20
 //     channels (CICP or 23003-3 AudioChannelConfiguration), Language
 //     (AdaptationSet@lang), Name (Label), Timescale.
 //   - Default is set on the first Representation of an audio or text
-//     AdaptationSet with Role "main", as WriteDASH orders them.
+//     AdaptationSet with Role "main", as WriteDASH orders them; Forced on
+//     text with Role "forced-subtitle" (or "forced_subtitle").
+//   - Text with mimeType text/vtt and no segment addressing is a side-car
+//     file: MediaURI (BaseURL), Codecs "wvtt", Timescale 1000 and one
+//     segment lasting the Period. fMP4 text (wvtt, stpp) reads like audio.
+//   - Image AdaptationSets (contentType image or mimeType image/jpeg):
+//     Width and Height of the whole tile, TileCols and TileRows from the
+//     thumbnail_tile EssentialProperty (either DASH-IF scheme, on the
+//     Representation or the AdaptationSet; 1x1 without it), Codecs
+//     "jpeg", segments from a SegmentTemplate without initialization, and
+//     ThumbnailDurTicks when @duration spans more than the one tile the
+//     Period holds.
 //   - SegmentTemplate with SegmentTimeline or @duration: InitURI and each
 //     Segment's URI, StartTicks (S@t, media time) and DurTicks; SizeBytes is
 //     not carried.
@@ -78,10 +89,16 @@ func ReadDASH(data []byte) (*Presentation, error) {
 		}
 		asElem := fmt.Sprintf("Period[1]/AdaptationSet[%d]", ai+1)
 		asBase := joinBaseURL(base, firstBaseURL(as.BaseURLs))
-		main := false
+		main, forced := false, false
 		for _, role := range as.Roles {
-			if role != nil && string(role.SchemeIdUri) == roleScheme && role.Value == "main" {
+			if role == nil || string(role.SchemeIdUri) != roleScheme {
+				continue
+			}
+			switch role.Value {
+			case "main":
 				main = true
+			case "forced-subtitle", "forced_subtitle": // ISO/IEC 23009-1 Table 22; the underscore as some packagers write it, and shaka-player reads
+				forced = true
 			}
 		}
 		for ri, rep := range as.Representations {
@@ -96,15 +113,18 @@ func ReadDASH(data []byte) (*Presentation, error) {
 			if err != nil {
 				return nil, perr(elem, err)
 			}
-			t.Default = main && ri == 0 && t.Type != Video
-			s := 0
-			if t.MediaURI != "" {
-				s = 1
+			t.Default = main && ri == 0 && (t.Type == Audio || t.Type == Text)
+			t.Forced = forced && t.Type == Text
+			if !t.plain() {
+				s := 0
+				if t.MediaURI != "" {
+					s = 1
+				}
+				if single >= 0 && s != single {
+					return nil, perr(elem, fmt.Errorf("SegmentBase and SegmentTemplate Representations mixed: %w", ErrUnsupported))
+				}
+				single = s
 			}
-			if single >= 0 && s != single {
-				return nil, perr(elem, fmt.Errorf("SegmentBase and SegmentTemplate Representations mixed: %w", ErrUnsupported))
-			}
-			single = s
 			for _, other := range p.Tracks {
 				if other.ID == t.ID {
 					return nil, perr(elem, errors.New("duplicate Representation@id"))
@@ -239,6 +259,8 @@ func (r *dashReader) track(period *mpd.Period, as *mpd.AdaptationSetType, rep *m
 		t.Type = Video
 	case as.ContentType == "audio" || strings.HasPrefix(mime, "audio/"):
 		t.Type = Audio
+	case as.ContentType == "image" || strings.HasPrefix(mime, "image/"):
+		t.Type = Image
 	case as.ContentType == "text" || strings.HasPrefix(mime, "text/") || strings.HasPrefix(mime, "application/"):
 		t.Type = Text
 	case t.Codecs != "":
@@ -247,6 +269,32 @@ func (r *dashReader) track(period *mpd.Period, as *mpd.AdaptationSetType, rep *m
 		return t, errors.New("no contentType, mimeType or codecs")
 	}
 
+	if pc, ok := plainCodecs[mime]; ok && pc.typ == t.Type {
+		t.MimeType = mime
+		if t.Codecs == "" {
+			t.Codecs = pc.codecs
+		}
+	} else if t.Type == Image {
+		return t, fmt.Errorf("image @mimeType %q: only %s: %w", mime, MimeTypeJPEG, ErrUnsupported)
+	}
+	if t.Type == Image {
+		t.Width, t.Height = int(pick(rb.Width, ab.Width)), int(pick(rb.Height, ab.Height))
+		ep := rb.EssentialProperties
+		if len(ep) == 0 {
+			ep = ab.EssentialProperties
+		}
+		t.TileCols, t.TileRows = 1, 1
+		for _, d := range ep {
+			if d == nil || string(d.SchemeIdUri) != thumbnailTileScheme && string(d.SchemeIdUri) != thumbnailTileSchemeV5 {
+				continue
+			}
+			c, r, ok := parseGrid(d.Value)
+			if !ok {
+				return t, fmt.Errorf("EssentialProperty %s: value %q: want COLUMNSxROWS", d.SchemeIdUri, d.Value)
+			}
+			t.TileCols, t.TileRows = c, r
+		}
+	}
 	if t.Type == Video {
 		t.Width, t.Height = int(pick(rb.Width, ab.Width)), int(pick(rb.Height, ab.Height))
 		if fr := pick(rb.FrameRate, ab.FrameRate); fr != "" {
@@ -311,8 +359,30 @@ func (r *dashReader) track(period *mpd.Period, as *mpd.AdaptationSetType, rep *m
 		return t, r.templateSegments(&t, st, rep, baseURL)
 	case sb != nil:
 		return t, r.segmentBase(&t, sb, baseURL)
+	case t.MimeType == MimeTypeWebVTT:
+		return t, r.sideCar(&t, baseURL)
 	}
 	return t, errors.New("no SegmentTemplate or SegmentBase")
+}
+
+// sideCar reads a WebVTT Representation that is one file, its BaseURL (as
+// shaka-packager writes and dash.js's caption_vtt sample reads them): one
+// segment lasting the whole Period, in milliseconds.
+func (r *dashReader) sideCar(t *Track, baseURL string) error {
+	if baseURL == "" {
+		return errors.New("WebVTT file without BaseURL")
+	}
+	var err error
+	if t.MediaURI, err = resolveBase("", baseURL); err != nil {
+		return fmt.Errorf("BaseURL: %w", err)
+	}
+	t.Timescale = readTimescale
+	end := r.periodEnd(readTimescale)
+	if end == 0 {
+		return errors.New("WebVTT file without @mediaPresentationDuration")
+	}
+	t.Segments = []Segment{{DurTicks: end}}
+	return nil
 }
 
 // pick returns the Representation's value, else the AdaptationSet's.
@@ -383,15 +453,21 @@ func (r *dashReader) templateSegments(t *Track, st *mpd.SegmentTemplateType, rep
 		return errors.New("SegmentTemplate@timescale 0")
 	}
 	vars := TemplateVars{RepresentationID: rep.Id, Bandwidth: uint64(rep.Bandwidth)}
-	if st.Initialization == "" {
+	switch {
+	case t.plain():
+		if st.Initialization != "" {
+			return fmt.Errorf("SegmentTemplate@initialization for %s files: %w", t.MimeType, ErrUnsupported)
+		}
+	case st.Initialization == "":
 		return errors.New("SegmentTemplate without @initialization")
-	}
-	initURI, err := ExpandTemplate(st.Initialization, vars)
-	if err != nil {
-		return fmt.Errorf("SegmentTemplate@initialization: %w", err)
-	}
-	if t.InitURI, err = resolveBase(baseURL, initURI); err != nil {
-		return fmt.Errorf("SegmentTemplate@initialization: %w", err)
+	default:
+		initURI, err := ExpandTemplate(st.Initialization, vars)
+		if err != nil {
+			return fmt.Errorf("SegmentTemplate@initialization: %w", err)
+		}
+		if t.InitURI, err = resolveBase(baseURL, initURI); err != nil {
+			return fmt.Errorf("SegmentTemplate@initialization: %w", err)
+		}
 	}
 	if st.Media == "" {
 		return errors.New("SegmentTemplate without @media")
@@ -450,6 +526,11 @@ func (r *dashReader) templateSegments(t *Track, st *mpd.SegmentTemplateType, rep
 				return fmt.Errorf("SegmentTemplate@duration: %w", err)
 			}
 		}
+		if n := uint64(t.TileCols) * uint64(t.TileRows); t.Type == Image && end < d {
+			// One tile, cut by the end of the Period: only @duration
+			// tells how long its thumbnails are.
+			t.ThumbnailDurTicks = (d + n/2) / n
+		}
 	default:
 		return errors.New("SegmentTemplate without SegmentTimeline or @duration")
 	}
@@ -470,14 +551,7 @@ func (r *dashReader) templateSegments(t *Track, st *mpd.SegmentTemplateType, rep
 }
 
 // periodEnd is the presentation duration in ticks of timescale, 0 if unknown.
-func (r *dashReader) periodEnd(timescale uint32) uint64 {
-	d := r.p.Duration
-	if d <= 0 {
-		return 0
-	}
-	sec, rem := uint64(d/time.Second), uint64(d%time.Second)
-	return sec*uint64(timescale) + (rem*uint64(timescale)+uint64(time.Second)-1)/uint64(time.Second)
-}
+func (r *dashReader) periodEnd(timescale uint32) uint64 { return ticksOf(r.p.Duration, timescale) }
 
 // segmentBase reads the on-demand profile's single file of t.
 func (r *dashReader) segmentBase(t *Track, sb *mpd.SegmentBaseType, baseURL string) error {

@@ -58,11 +58,28 @@ the packager uses fits:
 	video/<id>/media.mp4         Track.MediaURI in single-file mode, where
 	                             InitRange (ftyp+moov), IndexRange (sidx) and
 	                             Segment.Range point into it
+	text/<id>/seg-00001.vtt      segmented WebVTT (MimeType text/vtt, Only hls)
+	text/<id>/<id>.vtt           side-car WebVTT: Track.MediaURI, one Segment
+	image/<id>/tile-00001.jpg    thumbnail tiles (Type image, MimeType image/jpeg)
 
 When the track ID is a path segment, the MPD uses $RepresentationID$ and one
 SegmentTemplate per AdaptationSet. In single-file mode InitURI and
 Segment.URI are unused and IFrame.URI may be empty (it defaults to
 MediaURI).
+
+# Subtitles and thumbnails
+
+Text tracks take one of four forms: fMP4 WebVTT (wvtt) or IMSC1 (stpp),
+segmented WebVTT files, or one side-car WebVTT file. Track.Only keeps a
+form to one manifest: the packager pairs a segmented WebVTT track for HLS
+(WebVTT segments, RFC 8216 §3.5, which every HLS client plays) with an fMP4
+wvtt track for DASH (which has no segmented WebVTT). HLS lists every subtitle in one
+SUBTITLES group, "subs", with FORCED=YES for Track.Forced and
+CHARACTERISTICS; DASH gives each text track its AdaptationSet with Role
+"subtitle" or "forced-subtitle". Image tracks are thumbnail tiles: an HLS
+image media playlist (Image Media Playlist v0.4, as Roku reads it) and a
+DASH-IF IOP thumbnail AdaptationSet. Plain-file tracks (MimeType set) have
+no init segment, byte ranges or encryption, in either mode.
 
 # Usage
 

@@ -79,6 +79,88 @@ func audioTrack(s audioSpec, single bool) Track {
 	return t
 }
 
+// textSpec describes a subtitle track of the golden presentations.
+type textSpec struct {
+	id, codecs, lang, name string
+	mime                   string   // "" for fMP4, MimeTypeWebVTT
+	only                   Manifest // Track.Only
+	forced, def            bool
+	characteristics        string
+}
+
+// textDurs are the segments of fMP4 and segmented WebVTT text tracks, at
+// 1 kHz: cut where the video is, ending with it (7.52 s).
+var textDurs = []uint64{2000, 2000, 2000, 1520}
+
+// textTrack builds a subtitle track of one of the forms the packager
+// writes: fMP4 (wvtt, stpp), segmented WebVTT (text/vtt, Only hls, one
+// .vtt per segment) or a side-car WebVTT file (text/vtt in DASH, one file
+// lasting the whole presentation, as Track.MediaURI).
+func textTrack(s textSpec) Track {
+	t := Track{
+		ID: s.id, Type: Text, Codecs: s.codecs, MimeType: s.mime, Only: s.only,
+		BandwidthBps: 4_000, AverageBandwidthBps: 2_000,
+		Language: s.lang, Name: s.name, Default: s.def, Forced: s.forced, Characteristics: s.characteristics,
+		Timescale:   1000,
+		PlaylistURI: "text/" + s.id + "/index.m3u8",
+	}
+	switch {
+	case s.mime == "":
+		fillSegments(&t, "text", textDurs, t.BandwidthBps, false)
+	case t.sideCar():
+		t.MediaURI = "text/" + s.id + "/" + s.id + ".vtt"
+		t.Segments = []Segment{{DurTicks: 7520, SizeBytes: 3_000}}
+	default:
+		var start uint64
+		for i, d := range textDurs {
+			t.Segments = append(t.Segments, Segment{
+				URI: fmt.Sprintf("text/%s/seg-%05d.vtt", s.id, i+1), StartTicks: start, DurTicks: d, SizeBytes: 500,
+			})
+			start += d
+		}
+	}
+	return t
+}
+
+// imageTrack builds a thumbnail track: cols×rows thumbnails of w×h per
+// JPEG tile, one thumbnail a second, tiles ending with the video (7.52 s).
+func imageTrack(id string, w, h, cols, rows int, peakBps int64) Track {
+	t := Track{
+		ID: id, Type: Image, MimeType: MimeTypeJPEG, Codecs: "jpeg",
+		BandwidthBps: peakBps, AverageBandwidthBps: peakBps * 8 / 10,
+		Width: w * cols, Height: h * rows, TileCols: cols, TileRows: rows, ThumbnailDurTicks: 1000,
+		Timescale:   1000,
+		PlaylistURI: "image/" + id + "/index.m3u8",
+	}
+	tile := uint64(1000 * cols * rows)
+	var start uint64
+	for i := 1; start < 7520; i++ {
+		d := min(tile, 7520-start)
+		t.Segments = append(t.Segments, Segment{
+			URI: fmt.Sprintf("image/%s/tile-%05d.jpg", id, i), StartTicks: start, DurTicks: d,
+			SizeBytes: peakBps / 8 * int64(d) / 1000,
+		})
+		start += d
+	}
+	return t
+}
+
+// subtitleTracks are one subtitle of each form: English as segmented
+// WebVTT for HLS and fMP4 wvtt for DASH (default), forced English the
+// same way, German IMSC1 (stpp) in both, and a French side-car file for
+// the deaf and hard of hearing in both.
+func subtitleTracks() []Track {
+	return []Track{
+		textTrack(textSpec{id: "subs-en-vtt", lang: "en", name: "English", mime: MimeTypeWebVTT, only: HLS, def: true}),
+		textTrack(textSpec{id: "subs-en-wvtt", codecs: "wvtt", lang: "en", name: "English", only: DASH, def: true}),
+		textTrack(textSpec{id: "forced-en-vtt", codecs: "wvtt", lang: "en", name: "English (forced)", mime: MimeTypeWebVTT, only: HLS, forced: true}),
+		textTrack(textSpec{id: "forced-en-wvtt", codecs: "wvtt", lang: "en", name: "English (forced)", only: DASH, forced: true}),
+		textTrack(textSpec{id: "subs-de-stpp", codecs: "stpp.ttml.im1t", lang: "de", name: "Deutsch"}),
+		textTrack(textSpec{id: "sdh-fr", lang: "fr", name: "Français SDH", mime: MimeTypeWebVTT,
+			characteristics: "public.accessibility.transcribes-spoken-dialog,public.accessibility.describes-music-and-sound"}),
+	}
+}
+
 // fillSegments adds segments of the given durations whose sizes follow the
 // peak bit rate (a little less for all but the largest one).
 func fillSegments(t *Track, kind string, durs []uint64, peakBps int64, single bool) {
@@ -182,6 +264,12 @@ func goldenPresentations() map[string]*Presentation {
 				}
 				return "c0c0c0c0-c0c0-c0c0-c0c0-c0c0c0c0c0c0"
 			}, widevineSystem, playReadySystem, fairPlaySystem)...),
+		// Every form of subtitle track (see subtitleTracks).
+		"subtitles": presentationOf(false, append(append(ladder(h264Ladder[:2], false, false), audioTrack(audioEN, false)),
+			subtitleTracks()...)...),
+		// Thumbnail tiles in two sizes: 5x1 of 64x36 and 4x2 of 128x72.
+		"thumbnails": presentationOf(false, append(ladder(h264Ladder[:2], false, true), audioTrack(audioEN, false),
+			imageTrack("thumbs-64x36", 64, 36, 5, 1, 40_000), imageTrack("thumbs-128x72", 128, 72, 4, 2, 120_000))...),
 		// Video only (no audio), 29.97 fps at 90 kHz.
 		"videoonly": presentationOf(false, ladder([]videoSpec{
 			{"360p-ntsc", "avc1.64001e", 640, 360, Rate{30000, 1001}, 1_000_000, 800_000},

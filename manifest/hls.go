@@ -54,14 +54,22 @@ type File struct {
 // AAC first, then in Track order). The variant whose video is closest to
 // DefaultVariantBandwidthBps comes first, with the first audio group; the
 // others follow ordered by audio group, then by BANDWIDTH ascending.
+// Subtitles do not change that order: every variant names the one
+// SUBTITLES group "subs" (see groupRenditions), whose peak bit rate its
+// BANDWIDTH includes as RFC 8216 §4.3.4.2 asks. Thumbnail tracks get an
+// EXT-X-IMAGE-STREAM-INF each, after the I-frame streams, and an image
+// playlist (see thumbnail.go). Tracks with Only DASH are left out.
 //
 // EXT-X-VERSION is the lowest RFC 8216 §7 allows for what each playlist
 // uses (see mediaPlaylistVersion): 6 for media playlists (EXT-X-MAP without
 // EXT-X-I-FRAMES-ONLY), 5 for I-frame playlists (EXT-X-MAP with
-// EXT-X-I-FRAMES-ONLY). The multivariant playlist declares the highest
-// version of the playlists it lists, since §4.3.1.2 makes EXT-X-VERSION
-// cover "the Playlist file, its associated media, and its server": a client
-// that cannot play them then stops at the first file.
+// EXT-X-I-FRAMES-ONLY), 3 for WebVTT playlists (no EXT-X-MAP). The
+// multivariant playlist declares the highest version of the playlists it
+// lists, since §4.3.1.2 makes EXT-X-VERSION cover "the Playlist file, its
+// associated media, and its server": a client that cannot play them then
+// stops at the first file. Image playlists declare 7, as the Image Media
+// Playlist specification's do, and are left out of that maximum: a client
+// that does not know EXT-X-IMAGE-STREAM-INF never loads them.
 //
 // Besides the attributes RFC 8216 defines, vpack writes two from
 // draft-pantos-hls-rfc8216bis that clients ignore if unknown:
@@ -82,7 +90,7 @@ func WriteHLS(p *Presentation, opts HLSOptions) ([]File, error) {
 		return nil, fmt.Errorf("hls: %w", err)
 	}
 	for _, t := range p.Tracks {
-		if t.PlaylistURI == opts.MultivariantName || t.IFramePlaylistURI == opts.MultivariantName {
+		if t.inHLS() && (t.PlaylistURI == opts.MultivariantName || t.IFramePlaylistURI == opts.MultivariantName) {
 			return nil, fmt.Errorf("hls: track %s: playlist %s is the multivariant playlist: %w", t.ID, opts.MultivariantName, ErrInvalid)
 		}
 	}
@@ -92,6 +100,19 @@ func WriteHLS(p *Presentation, opts HLSOptions) ([]File, error) {
 	iframeBandwidth := make(map[string]int64)
 	for i := range p.Tracks {
 		t := &p.Tracks[i]
+		if !t.inHLS() {
+			continue
+		}
+		if t.Type == Image {
+			data, err := encodeImagePlaylist(t)
+			if err != nil {
+				return nil, fmt.Errorf("hls: track %s: %w", t.ID, err)
+			}
+			// Not counted in the multivariant EXT-X-VERSION: clients that
+			// do not know EXT-X-IMAGE-STREAM-INF never load it.
+			files = append(files, File{Name: t.PlaylistURI, Data: data})
+			continue
+		}
 		data, v, err := encodeMediaPlaylist(t, p.SingleFile)
 		if err != nil {
 			return nil, fmt.Errorf("hls: track %s: %w", t.ID, err)
@@ -126,10 +147,14 @@ func mapFor(t *Track, single bool, dir string) (uri string, limit, offset int64)
 }
 
 // encodeMediaPlaylist writes the VOD media playlist of t and returns it with
-// its EXT-X-VERSION.
+// its EXT-X-VERSION. A WebVTT track (segmented or side-car) gets a WebVTT
+// playlist (RFC 8216 §3.5): its .vtt files as segments, no EXT-X-MAP.
 func encodeMediaPlaylist(t *Track, single bool) ([]byte, int, error) {
+	if t.plain() {
+		single = false // plain files are whole files in both modes
+	}
 	dir := path.Dir(t.PlaylistURI)
-	version := mediaPlaylistVersion(false, single, true)
+	version := mediaPlaylistVersion(false, single, !t.plain())
 	pl, err := m3u8.NewMediaPlaylist(0, uint(len(t.Segments)))
 	if err != nil {
 		return nil, 0, err
@@ -142,10 +167,13 @@ func encodeMediaPlaylist(t *Track, single bool) ([]byte, int, error) {
 		}
 		maxMs = max(maxMs, ms)
 		seg := &m3u8.MediaSegment{Duration: float64(ms) / 1000}
-		if single {
+		switch {
+		case t.plain():
+			seg.URI = relURI(dir, t.segmentURI(i))
+		case single:
 			seg.URI = relURI(dir, t.MediaURI)
 			seg.Limit, seg.Offset = s.Range.Length, s.Range.Offset
-		} else {
+		default:
 			seg.URI = relURI(dir, s.URI)
 		}
 		if err := pl.AppendSegment(seg); err != nil {
@@ -233,14 +261,16 @@ func firstEncryptedIFrame(t *Track) int {
 }
 
 // finishMediaPlaylist sets the header tags shared by media and I-frame
-// playlists. The version and target duration are set last because the
-// library raises the version and recomputes the target as segments and the
-// map are added.
+// playlists (EXT-X-MAP only for CMAF tracks). The version and target
+// duration are set last because the library raises the version and
+// recomputes the target as segments and the map are added.
 func finishMediaPlaylist(pl *m3u8.MediaPlaylist, t *Track, single bool, dir string, version int, maxMs uint64) {
 	pl.MediaType = m3u8.VOD
 	pl.SeqNo = mediaSequence
 	pl.SetIndependentSegments(true)
-	pl.SetDefaultMap(mapFor(t, single, dir))
+	if !t.plain() {
+		pl.SetDefaultMap(mapFor(t, single, dir))
+	}
 	pl.Close()
 	pl.SetVersion(uint8(version))
 	pl.SetTargetDuration(targetDuration(maxMs, version))
@@ -278,13 +308,22 @@ const subtitlesGroupID = "subs"
 // EXT-X-MEDIA tags. Exactly one rendition per audio group is DEFAULT=YES:
 // the first with Track.Default, else the first of the group (RFC 8216
 // §4.3.4.1.1 allows at most one; clients need one to start with).
-// Subtitles are DEFAULT=YES only when marked.
+// Subtitles are DEFAULT=YES only when marked, FORCED=YES only when
+// Track.Forced (the library writes FORCED only then: RFC 8216 §4.3.4.1
+// allows it only with TYPE=SUBTITLES), and all share one group whatever
+// their format.
+//
+// A group's codecs, which go into the CODECS of its variants, are those of
+// its CMAF renditions: wvtt, or stpp.ttml.im1t for IMSC1 in fMP4, which
+// Apple asks CODECS to name (HLS, WWDC 2017). A WebVTT playlist
+// adds none: CODECS names ISO BMFF sample entries (rfc8216bis §4.4.6.2),
+// and Apple's own WebVTT examples declare no text codec.
 func groupRenditions(p *Presentation, typ TrackType) ([]*hlsGroup, error) {
 	var groups []*hlsGroup
 	byID := make(map[string]*hlsGroup)
 	for i := range p.Tracks {
 		t := &p.Tracks[i]
-		if t.Type != typ {
+		if t.Type != typ || !t.inHLS() {
 			continue
 		}
 		id := subtitlesGroupID
@@ -298,7 +337,9 @@ func groupRenditions(p *Presentation, typ TrackType) ([]*hlsGroup, error) {
 			groups = append(groups, g)
 		}
 		g.tracks = append(g.tracks, t)
-		g.codecs = appendUnique(g.codecs, t.Codecs)
+		if !t.plain() {
+			g.codecs = appendUnique(g.codecs, t.Codecs)
+		}
 		g.peak = max(g.peak, t.BandwidthBps)
 		g.avg = max(g.avg, t.AverageBandwidthBps)
 	}
@@ -343,6 +384,8 @@ func groupRenditions(p *Presentation, typ TrackType) ([]*hlsGroup, error) {
 				StableRenditionId: stableID(t.ID),
 				Default:           t == def,
 				Autoselect:        true,
+				Forced:            t.Forced,
+				Characteristics:   t.Characteristics,
 			}
 			if typ == Audio {
 				if t.SampleRate > 0 {
@@ -405,7 +448,7 @@ func hlsVariants(p *Presentation, defaultBps int64) ([]*hlsVariant, error) {
 	}
 	var videos []*Track
 	for i := range p.Tracks {
-		if p.Tracks[i].Type == Video {
+		if p.Tracks[i].Type == Video && p.Tracks[i].inHLS() {
 			videos = append(videos, &p.Tracks[i])
 		}
 	}
@@ -543,7 +586,13 @@ func encodeMultivariant(p *Presentation, opts HLSOptions, version int, iframeBan
 	m.SetVersion(uint8(version))
 	m.ResetCache()
 	data := bytes.Clone(m.Encode().Bytes())
-	return insertBeforeNth(data, "#EXT-X-", 2, sessionKeyTags(p)), nil
+	data = insertBeforeNth(data, "#EXT-X-", 2, sessionKeyTags(p))
+	for i := range p.Tracks {
+		if t := &p.Tracks[i]; t.Type == Image && t.inHLS() {
+			data = append(data, imageStreamInf(t)+"\n"...)
+		}
+	}
+	return data, nil
 }
 
 // sessionKeyTags are the EXT-X-SESSION-KEY tags of the multivariant
@@ -555,6 +604,9 @@ func sessionKeyTags(p *Presentation) []string {
 	var out []string
 	seen := make(map[string]bool)
 	for i := range p.Tracks {
+		if !p.Tracks[i].inHLS() {
+			continue
+		}
 		for _, tag := range hlsKeyTags(p.Tracks[i].Protection, true) {
 			key := keyIDAttr.ReplaceAllString(tag, "")
 			if !seen[key] {

@@ -43,14 +43,27 @@ const readTimescale = 1000
 //     and per tag the system (from KEYFORMAT), KEYFORMAT,
 //     KEYFORMATVERSIONS and URI; no pssh, PlayReady Object or DASH name.
 //     Keys that change between segments and AES-128 are refused.
-//   - Tracks come back as video, audio, then text, each in order of first
-//     appearance in the multivariant playlist.
+//   - Tracks come back as video, audio, text, then image, each in order of
+//     first appearance in the multivariant playlist. Only is always empty:
+//     one manifest cannot tell what the other carries.
+//   - Subtitles: FORCED and CHARACTERISTICS (also on audio) come back. A
+//     SUBTITLES playlist without EXT-X-MAP is WebVTT (RFC 8216 §3.5):
+//     MimeType text/vtt, Codecs "wvtt", segments with their .vtt URIs, or,
+//     for a playlist of one segment, the side-car form (MediaURI, one
+//     segment without URI), since HLS cannot tell the two apart.
+//   - Thumbnails: every EXT-X-IMAGE-STREAM-INF is an image track (Image
+//     Media Playlist v0.4, see thumbnail.go) with BandwidthBps from its
+//     BANDWIDTH, the tile grid and thumbnail size from EXT-X-TILES (one
+//     that persists over several segments is accepted; without it, 1x1
+//     with the stream's RESOLUTION), and ThumbnailDurTicks from its
+//     DURATION when the first tile does not already tell it.
 //
-// Only VOD playlists of fragmented MP4 (CMAF) segments fit the model: a
-// playlist without EXT-X-ENDLIST or EXT-X-MAP gives an error wrapping
-// ErrUnsupported. Audio-only variants are skipped (they are legacy
-// fallbacks of the video variants); encryption tags are ignored. Errors
-// about a playlist are *ParseError values naming the file and line.
+// Only VOD playlists of fragmented MP4 (CMAF) segments, WebVTT subtitles
+// and JPEG thumbnails fit the model: a playlist without EXT-X-ENDLIST, an
+// audio or video playlist without EXT-X-MAP, or thumbnail tiles whose grid
+// changes give an error wrapping ErrUnsupported. Audio-only variants are
+// skipped (they are legacy fallbacks of the video variants). Errors about
+// a playlist are *ParseError values naming the file and line.
 func ReadHLS(fsys fs.FS, name string) (*Presentation, error) {
 	data, err := fs.ReadFile(fsys, name)
 	if err != nil {
@@ -66,7 +79,7 @@ type hlsReader struct {
 	root   string            // folder of the multivariant playlist in fsys
 	tracks map[string]*Track // by PlaylistURI
 	ids    map[string]bool
-	order  [3][]*Track // video, audio, text in order of appearance
+	order  [4][]*Track // video, audio, text, image in order of appearance
 }
 
 func (r *hlsReader) read(name string, data []byte) (*Presentation, error) {
@@ -174,6 +187,7 @@ func (r *hlsReader) read(name string, data []byte) (*Presentation, error) {
 			if at == nil {
 				at = r.newTrack(typ, u, alt.StableRenditionId)
 				at.Language, at.Name = alt.Language, alt.Name
+				at.Forced, at.Characteristics = alt.Forced && typ == Text, alt.Characteristics
 				at.SampleRate = int(alt.SampleRate)
 				if alt.Channels != nil {
 					at.Channels = alt.Channels.Amount
@@ -209,11 +223,21 @@ func (r *hlsReader) read(name string, data []byte) (*Presentation, error) {
 		}
 	}
 
+	if err := r.readImages(name, ls); err != nil {
+		return nil, err
+	}
+
 	single := -1
 	for _, list := range r.order {
 		for _, t := range list {
+			if t.Type == Image {
+				continue // read by readImages
+			}
 			if err := r.readMediaPlaylist(t); err != nil {
 				return nil, err
+			}
+			if t.plain() {
+				continue // whole files in either mode
 			}
 			s := 0
 			if t.MediaURI != "" {
@@ -262,7 +286,7 @@ func (r *hlsReader) newTrack(typ TrackType, u, stable string) *Track {
 	r.ids[id] = true
 	t := &Track{ID: id, Type: typ, PlaylistURI: u, Timescale: readTimescale}
 	r.tracks[u] = t
-	i := map[TrackType]int{Video: 0, Audio: 1, Text: 2}[typ]
+	i := map[TrackType]int{Video: 0, Audio: 1, Text: 2, Image: 3}[typ]
 	r.order[i] = append(r.order[i], t)
 	return t
 }
@@ -294,20 +318,27 @@ type hlsEntry struct {
 	rng  ByteRange
 	ms   uint64
 	line int
+	// tiles is the attribute list of the EXT-X-TILES in force (image
+	// playlists), tilesLine its line.
+	tiles     string
+	tilesLine int
 }
 
 // hlsMedia is what vpack takes from one media playlist.
 type hlsMedia struct {
-	file     string // path in the fs.FS, for errors
-	mapURI   string // root-relative
-	mapRange ByteRange
-	iframes  bool
-	entries  []hlsEntry
+	file       string // path in the fs.FS, for errors
+	mapURI     string // root-relative, "" without EXT-X-MAP
+	mapRange   ByteRange
+	iframes    bool
+	imagesOnly bool // EXT-X-IMAGES-ONLY
+	entries    []hlsEntry
 	// protection is read from the EXT-X-KEY tags (nil: clear).
 	protection *Protection
 }
 
-// decodeMedia reads and checks the media playlist u (root-relative).
+// decodeMedia reads and checks the media playlist u (root-relative). A
+// playlist without EXT-X-MAP gives mapURI "": the caller decides whether
+// its kind allows that.
 func (r *hlsReader) decodeMedia(u string) (*hlsMedia, error) {
 	file := path.Join(r.root, u)
 	data, err := fs.ReadFile(r.fsys, file)
@@ -337,7 +368,7 @@ func (r *hlsReader) decodeMedia(u string) (*hlsMedia, error) {
 	if len(segs) == 0 {
 		return nil, perr(0, errors.New("no segments"))
 	}
-	m := &hlsMedia{file: file, iframes: pl.Iframe}
+	m := &hlsMedia{file: file, iframes: pl.Iframe, imagesOnly: ls.nth(imagesOnlyTag, 0) > 0}
 	pr, keyLine, err := readKeyTags(ls)
 	if err != nil {
 		return nil, perr(keyLine, err)
@@ -348,17 +379,17 @@ func (r *hlsReader) decodeMedia(u string) (*hlsMedia, error) {
 	if mp == nil {
 		mp = segs[0].Map
 	}
-	if mp == nil {
-		return nil, perr(ls.nth("#EXTINF:", 0), fmt.Errorf("no EXT-X-MAP: only fragmented MP4 (CMAF) segments: %w", ErrUnsupported))
+	if mp != nil {
+		mapLine := ls.nth("#EXT-X-MAP:", 0)
+		if m.mapURI, err = resolveURI(dir, mp.URI); err != nil {
+			return nil, perr(mapLine, fmt.Errorf("EXT-X-MAP: %w", err))
+		}
+		if mp.Limit < 0 || mp.Offset < 0 || mp.Limit == 0 && mp.Offset != 0 {
+			return nil, perr(mapLine, fmt.Errorf("EXT-X-MAP: BYTERANGE %d@%d", mp.Limit, mp.Offset))
+		}
+		m.mapRange = ByteRange{Offset: mp.Offset, Length: mp.Limit}
 	}
-	mapLine := ls.nth("#EXT-X-MAP:", 0)
-	if m.mapURI, err = resolveURI(dir, mp.URI); err != nil {
-		return nil, perr(mapLine, fmt.Errorf("EXT-X-MAP: %w", err))
-	}
-	if mp.Limit < 0 || mp.Offset < 0 || mp.Limit == 0 && mp.Offset != 0 {
-		return nil, perr(mapLine, fmt.Errorf("EXT-X-MAP: BYTERANGE %d@%d", mp.Limit, mp.Offset))
-	}
-	m.mapRange = ByteRange{Offset: mp.Offset, Length: mp.Limit}
+	tiles, tilesLines := ls.persistentTag(tilesTag)
 
 	// The library sets a missing @offset to 0; RFC 8216 §4.3.2.2 makes it
 	// the end of the previous range of the same resource.
@@ -376,6 +407,9 @@ func (r *hlsReader) decodeMedia(u string) (*hlsMedia, error) {
 			return nil, perr(line, fmt.Errorf("EXT-X-MAP changes: %w", ErrUnsupported))
 		}
 		e := hlsEntry{line: line}
+		if len(tiles) == len(segs) {
+			e.tiles, e.tilesLine = tiles[i], tilesLines[i]
+		}
 		if e.ms, err = secondsToMs(s.Duration); err != nil {
 			return nil, perr(line, fmt.Errorf("EXTINF: %w", err))
 		}
@@ -407,8 +441,14 @@ func (r *hlsReader) readMediaPlaylist(t *Track) error {
 	if err != nil {
 		return err
 	}
-	if m.iframes {
-		return &ParseError{File: m.file, Err: errors.New("an I-frame playlist where a media playlist belongs")}
+	if m.iframes || m.imagesOnly {
+		return &ParseError{File: m.file, Err: errors.New("an I-frame or image playlist where a media playlist belongs")}
+	}
+	if m.mapURI == "" {
+		if t.Type != Text {
+			return &ParseError{File: m.file, Line: m.entries[0].line, Err: fmt.Errorf("no EXT-X-MAP: only fragmented MP4 (CMAF) segments: %w", ErrUnsupported)}
+		}
+		return readWebVTT(t, m)
 	}
 	t.Protection = m.protection
 	single := m.entries[0].rng.Length > 0
@@ -447,6 +487,29 @@ func (r *hlsReader) readMediaPlaylist(t *Track) error {
 	return nil
 }
 
+// readWebVTT fills text track t from a subtitles playlist without
+// EXT-X-MAP, which RFC 8216 §3.5 makes a WebVTT playlist. One segment is
+// read as a side-car file (MediaURI), since HLS cannot tell it from a
+// WebVTT playlist of one segment; more are segmented WebVTT.
+func readWebVTT(t *Track, m *hlsMedia) error {
+	if m.protection != nil {
+		return &ParseError{File: m.file, Err: fmt.Errorf("EXT-X-KEY in a WebVTT playlist: %w", ErrUnsupported)}
+	}
+	t.MimeType, t.Codecs = MimeTypeWebVTT, codecWebVTT
+	var start uint64
+	for _, e := range m.entries {
+		if e.rng.Length > 0 {
+			return &ParseError{File: m.file, Line: e.line, Err: fmt.Errorf("EXT-X-BYTERANGE in a WebVTT playlist: %w", ErrUnsupported)}
+		}
+		t.Segments = append(t.Segments, Segment{URI: e.uri, StartTicks: start, DurTicks: e.ms})
+		start += e.ms
+	}
+	if len(t.Segments) == 1 {
+		t.MediaURI, t.Segments[0].URI = t.Segments[0].URI, ""
+	}
+	return nil
+}
+
 // readIFrames reads the I-frame playlist of one EXT-X-I-FRAME-STREAM-INF and
 // attaches it to the video track with the same initialization section.
 func (r *hlsReader) readIFrames(name string, line int, v *m3u8.Variant) error {
@@ -466,6 +529,9 @@ func (r *hlsReader) readIFrames(name string, line int, v *m3u8.Variant) error {
 	}
 	if !m.iframes {
 		return &ParseError{File: m.file, Err: errors.New("no EXT-X-I-FRAMES-ONLY in an I-frame playlist")}
+	}
+	if m.mapURI == "" {
+		return &ParseError{File: m.file, Line: m.entries[0].line, Err: fmt.Errorf("no EXT-X-MAP: only fragmented MP4 (CMAF) I-frames: %w", ErrUnsupported)}
 	}
 	var match *Track
 	for _, t := range r.order[0] {

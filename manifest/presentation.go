@@ -85,6 +85,12 @@ type Track struct {
 	// Segment.DurTicks/(TileCols*TileRows) of the presentation (the last
 	// tile may hold fewer thumbnails).
 	TileCols, TileRows int
+	// ThumbnailDurTicks is how long one thumbnail shows, in Timescale
+	// ticks (HLS EXT-X-TILES DURATION; DASH SegmentTemplate@duration is
+	// TileCols*TileRows of it). 0 derives it from the longest segment,
+	// which is wrong when that tile is not full either (a presentation
+	// shorter than one tile): set it then.
+	ThumbnailDurTicks uint64
 
 	Timescale uint32 // media timescale of the track (mdhd)
 

@@ -13,7 +13,7 @@ import (
 // byTypeAndID puts tracks in a canonical order: the readers return them
 // grouped by type in manifest order, which is not the writers' input order.
 var byTypeAndID = cmpopts.SortSlices(func(a, b Track) bool {
-	rank := map[TrackType]int{Video: 0, Audio: 1, Text: 2}
+	rank := map[TrackType]int{Video: 0, Audio: 1, Text: 2, Image: 3}
 	if a.Type != b.Type {
 		return rank[a.Type] < rank[b.Type]
 	}
@@ -28,13 +28,23 @@ func hlsView(t *testing.T, p *Presentation) *Presentation {
 	var longest uint64
 	hasGroups := false
 	for _, tr := range p.Tracks {
-		hasGroups = hasGroups || tr.Type != Video
+		hasGroups = hasGroups || (tr.Type == Audio || tr.Type == Text) && tr.inHLS()
 	}
 	for _, tr := range p.Tracks {
+		if !tr.inHLS() {
+			continue
+		}
 		c := tr
+		c.Only = ""
 		c.SARNum, c.SARDen = 0, 0
-		if tr.Type != Video || hasGroups {
+		switch {
+		case tr.Type == Image: // BANDWIDTH of its EXT-X-IMAGE-STREAM-INF
+			c.AverageBandwidthBps = 0
+		case tr.Type != Video || hasGroups:
 			c.BandwidthBps, c.AverageBandwidthBps = 0, 0
+		}
+		if tr.plain() {
+			c.Codecs = plainCodecsOf(&tr)
 		}
 		c.Timescale = readTimescale
 		c.Segments = nil
@@ -48,6 +58,25 @@ func hlsView(t *testing.T, p *Presentation) *Presentation {
 			s.SizeBytes = s.Range.Length
 			c.Segments = append(c.Segments, s)
 			start += ms
+		}
+		if tr.ThumbnailDurTicks > 0 { // kept when the tiles do not tell it
+			ms, err := ticksToMs(tr.ThumbnailDurTicks, tr.Timescale)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c.ThumbnailDurTicks = ms
+			if ms == inferredThumbnailMs(c.Segments[0].DurTicks, &c) {
+				c.ThumbnailDurTicks = 0
+			}
+		}
+		if tr.MimeType == MimeTypeWebVTT { // one segment reads as a side-car file
+			for i := range c.Segments {
+				c.Segments[i].URI = tr.segmentURI(i)
+			}
+			c.MediaURI = ""
+			if len(c.Segments) == 1 {
+				c.MediaURI, c.Segments[0].URI = c.Segments[0].URI, ""
+			}
 		}
 		longest = max(longest, start)
 		c.Protection = hlsProtection(tr.Protection)
@@ -77,22 +106,48 @@ func hlsView(t *testing.T, p *Presentation) *Presentation {
 func dashView(p *Presentation) *Presentation {
 	out := &Presentation{SingleFile: p.SingleFile, Duration: p.Duration.Round(time.Millisecond)}
 	for _, tr := range p.Tracks {
+		if !tr.inDASH() {
+			continue
+		}
 		c := tr
+		c.Only, c.Characteristics = "", ""
 		c.AverageBandwidthBps = 0
 		c.PlaylistURI, c.IFramePlaylistURI, c.IFrames = "", "", nil
 		c.Protection = dashProtection(tr.Protection)
 		if tr.Type == Video {
 			c.SARNum, c.SARDen = sar(&tr)
+		}
+		if tr.Type == Video || tr.Type == Image {
 			c.Default = false
 		}
-		if p.SingleFile {
-			c.Segments = nil
-		} else {
+		if tr.plain() {
+			c.Codecs = plainCodecsOf(&tr)
+		}
+		switch {
+		case tr.sideCar(): // one file lasting the Period, in ms
+			c.MediaURI, c.Timescale = tr.sideCarURI(), readTimescale
+			c.Segments = []Segment{{DurTicks: uint64(out.Duration / time.Millisecond)}}
+		case tr.Type == Image:
 			c.Segments = nil
 			for _, s := range tr.Segments {
 				s.SizeBytes = 0
 				c.Segments = append(c.Segments, s)
 			}
+			// Only @duration over a tile cut short by the Period tells it.
+			end := ticksOf(out.Duration, tr.Timescale)
+			if len(tr.Segments) > 1 || !regularTiles(tr.Segments, tileTicks(&tr), end) || tr.Segments[0].DurTicks == tileTicks(&tr) {
+				c.ThumbnailDurTicks = 0
+			} else {
+				c.ThumbnailDurTicks = tileTicks(&tr) / uint64(tr.TileCols*tr.TileRows)
+			}
+		case tr.plain() || !p.SingleFile:
+			c.Segments = nil
+			for _, s := range tr.Segments {
+				s.SizeBytes = 0
+				c.Segments = append(c.Segments, s)
+			}
+		default:
+			c.Segments = nil
 		}
 		out.Tracks = append(out.Tracks, c)
 	}

@@ -116,7 +116,10 @@ type tagDef struct {
 	enum  []string
 }
 
-// hlsTags are the tags of RFC 8216 and draft-pantos-hls-rfc8216bis.
+// hlsTags are the tags of RFC 8216 and draft-pantos-hls-rfc8216bis, and
+// those of the Image Media Playlist specification v0.4 (Roku's thumbnail
+// playlists): EXT-X-IMAGE-STREAM-INF (like EXT-X-I-FRAME-STREAM-INF),
+// EXT-X-IMAGES-ONLY and the per-segment EXT-X-TILES.
 var hlsTags = map[string]tagDef{
 	"EXTM3U":                       {scopeBasic, formNone, true, nil},
 	"EXT-X-VERSION":                {scopeBasic, formInt, true, nil},
@@ -150,6 +153,9 @@ var hlsTags = map[string]tagDef{
 	"EXT-X-INDEPENDENT-SEGMENTS":   {scopeEither, formNone, true, nil},
 	"EXT-X-START":                  {scopeEither, formAttrs, true, nil},
 	"EXT-X-DEFINE":                 {scopeEither, formAttrs, false, nil},
+	"EXT-X-IMAGE-STREAM-INF":       {scopeMaster, formAttrs, false, nil},
+	"EXT-X-IMAGES-ONLY":            {scopeMediaPlaylist, formNone, true, nil},
+	"EXT-X-TILES":                  {scopeSegment, formAttrs, false, nil},
 }
 
 type attrType int
