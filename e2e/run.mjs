@@ -17,7 +17,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { buildMatrix, knownFailure } from './lib/matrix.mjs';
-import { LADDER, makeSource, encode, packageVariant, vpackCanEncrypt, makeKeys } from './lib/media.mjs';
+import { LADDER, makeSource, makeSubtitles, encode, packageVariant, vpackCanEncrypt, makeKeys } from './lib/media.mjs';
 import { decodeSourceFrames } from './lib/picture.mjs';
 import { startServer } from './lib/server.mjs';
 import { run } from './lib/proc.mjs';
@@ -75,6 +75,8 @@ async function main() {
   await makeSource(src);
   const framesP = decodeSourceFrames(src);
   framesP.catch(() => {});
+  const subtitles = path.join(dirs.media, 'subtitles.en.srt');
+  makeSubtitles(subtitles);
   const ladderFile = path.join(dirs.media, 'ladder.json');
   fs.writeFileSync(ladderFile, JSON.stringify(LADDER));
 
@@ -87,7 +89,7 @@ async function main() {
       const dir = path.join(dirs.media, ek);
       const t = Date.now();
       try {
-        await encode(opt.vpack, src, dir, { codec: pkg.codec, audio: pkg.audio, ladderFile });
+        await encode(opt.vpack, src, dir, { codec: pkg.codec, audio: pkg.audio, ladderFile, subtitles });
         encodes.set(ek, { dir });
         say(`e2e: encoded ${ek} in ${((Date.now() - t) / 1000).toFixed(1)}s`);
       } catch (err) {
@@ -97,7 +99,7 @@ async function main() {
     }
     const enc = encodes.get(ek);
     if (enc.error) { made.set(pkg.name, { error: enc.error }); continue; }
-    if (!pkg.encrypt && !pkg.singleFile) {
+    if (!pkg.encrypt && !pkg.singleFile && (!pkg.subs || pkg.subs === 'wvtt')) {
       // The clear segmented package is what `vpack encode` itself wrote.
       made.set(pkg.name, { rel: path.relative(work, enc.dir) });
       continue;
@@ -106,7 +108,7 @@ async function main() {
     const keyFile = path.join(dirs.keys, `${pkg.name}.json`);
     try {
       if (pkg.encrypt) await makeKeys(opt.vpack, keyFile);
-      await packageVariant(opt.vpack, enc.dir, out, pkg, { keyFile });
+      await packageVariant(opt.vpack, enc.dir, out, pkg, { keyFile, subtitles });
       made.set(pkg.name, { rel: path.relative(work, out), keyRel: path.relative(work, keyFile) });
     } catch (err) {
       made.set(pkg.name, { error: `vpack package ${pkg.name}: ${err.message}` });
@@ -206,7 +208,7 @@ async function versions() {
 function caseLine(r, width) {
   const d = r.details || {};
   const facts = [d.start && `start ${d.start}`, d.frames && `frames ${d.frames}`, d.seek && `seek ${d.seek}`,
-    d.picture && `picture ${d.picture}`, d.licences && `licences ${d.licences}`, d.warnings && `${d.warnings} player warnings`].filter(Boolean).join(', ');
+    d.picture && `picture ${d.picture}`, d.text && `text ${d.text}`, d.thumbnail && `thumbnail ${d.thumbnail}`, d.licences && `licences ${d.licences}`, d.warnings && `${d.warnings} player warnings`].filter(Boolean).join(', ');
   const tail = r.reason ? `${r.reason}${facts ? ` [${facts}]` : ''}` : facts;
   return `${(r.ok ? 'PASS' : r.known ? 'KNOWN' : 'FAIL').padEnd(5)} ${r.id.padEnd(width)}  ${(r.ms / 1000).toFixed(1).padStart(5)}s  ${tail}`;
 }

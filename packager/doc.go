@@ -31,6 +31,9 @@
 //	video/<id>/index.m3u8      Track.PlaylistURI (written by package manifest)
 //	video/<id>/iframes.m3u8    Track.IFramePlaylistURI (video only)
 //	audio/<id>/...             the same for audio tracks
+//	text/<id>/...              text tracks in CMAF (wvtt, stpp): init.mp4, seg-00001.m4s, index.m3u8
+//	text/<id>-vtt/seg-00001.vtt  HLS segmented WebVTT, beside each DASH wvtt track
+//	text/<id>.vtt              a side-car WebVTT file (SubtitleSidecar)
 //
 // Track IDs are URL-safe, unique and stable for the same inputs:
 //
@@ -118,6 +121,27 @@
 // place and written after its moof. Its sizes are only known then, so the
 // writer records them for the manifests; in single-file mode the segments
 // go to temporary files that are joined once the sidx can be written.
+//
+// # Subtitles
+//
+// Config.Subtitles are WebVTT, SRT or TTML files (package subtitle reads
+// them), each with a required language. Every one is read and checked
+// before anything is written, like the media inputs; a bad one is a
+// *SubtitleError whose message names the file and line. Each becomes a
+// text track (IDs "text-<language>", "text-<language>-forced") cut on the
+// first video track's segment boundaries (without video, at multiples of
+// the target), its cues moved by Subtitle.Offset and cut at the end of the
+// presentation. Config.SubtitleFormat chooses the form:
+//
+//   - wvtt (the default): a CMAF WebVTT track (ISO/IEC 14496-30) that only
+//     the MPD lists, and its twin that only HLS lists, WebVTT files with
+//     X-TIMESTAMP-MAP (Apple players read no wvtt);
+//   - stpp: one CMAF IMSC1 track for both manifests;
+//   - sidecar: one WebVTT file for both, the only choice in single-file
+//     mode.
+//
+// Cue time 0 is the video's first presented frame (see planText for how
+// that maps to media time). Text tracks are not encrypted.
 //
 // # Usage
 //

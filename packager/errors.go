@@ -1,6 +1,10 @@
 package packager
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/vpack-dev/vpack/subtitle"
+)
 
 // Sentinels callers can branch on with errors.Is. Every error Run returns
 // for a bad input is a *RenditionError naming the file and wraps one of
@@ -60,3 +64,27 @@ func (e *KeyError) Unwrap() error { return e.Err }
 // InputFile names the key source; the CLI maps such errors to its
 // bad-input exit code.
 func (e *KeyError) InputFile() string { return e.Source }
+
+// SubtitleError blames one subtitle file: it cannot be read, is not
+// WebVTT, SRT or TTML, is malformed (a *subtitle.ParseError giving the
+// line), or has a bad language. Nothing has been written when Run returns
+// one.
+type SubtitleError struct {
+	Path string // Subtitle.Path
+	Err  error
+}
+
+// Error is the subtitle.ParseError's message when it names the file
+// already ("en.vtt:12: cue timing ..."), else the path and the error.
+func (e *SubtitleError) Error() string {
+	var pe *subtitle.ParseError
+	if errors.As(e.Err, &pe) && pe.File == e.Path {
+		return e.Err.Error()
+	}
+	return e.Path + ": " + e.Err.Error()
+}
+func (e *SubtitleError) Unwrap() error { return e.Err }
+
+// InputFile names the file at fault; the CLI maps such errors to its
+// bad-input exit code.
+func (e *SubtitleError) InputFile() string { return e.Path }

@@ -70,6 +70,19 @@ type Config struct {
 	// "Encryption"). Nil packages in the clear.
 	Encryption *Encryption
 
+	// Subtitles are packaged as text tracks cut on the video's segment
+	// boundaries, in SubtitleFormat (SubtitleWVTT when empty;
+	// SubtitleSidecar, the only one allowed, in single-file mode). They
+	// are never encrypted.
+	Subtitles      []Subtitle
+	SubtitleFormat SubtitleFormat
+
+	// Thumbnails, when set, are tiled trick-play thumbnails (made by
+	// encode.Thumbnails) published as an image track: tiles under
+	// images/<id>/, a DASH thumbnail AdaptationSet, an HLS image playlist,
+	// and the WebVTT thumbnail track ThumbnailsVTT.
+	Thumbnails *Thumbnails
+
 	// copyBufferBytes bounds the sample data held in memory per worker
 	// (tests shrink it); zero means defaultCopyBufferBytes.
 	copyBufferBytes int
@@ -106,9 +119,10 @@ const DefaultMPDName = "manifest.mpd"
 // SummaryFile is the name of the summary Run writes into OutDir.
 const SummaryFile = "package.json"
 
-// Run reads every input, checks them (tracks, codecs, truncation, keyframe
-// alignment of the video renditions) before writing anything, then writes
-// one CMAF track per input track into cfg.OutDir (layout: see the package
+// Run reads every input and subtitle, checks them (tracks, codecs,
+// truncation, keyframe alignment of the video renditions, subtitle syntax
+// and languages) before writing anything, then writes one CMAF track per
+// input track and the text tracks into cfg.OutDir (layout: see the package
 // documentation) and package.json, and returns the presentation to write
 // manifests from.
 func Run(ctx context.Context, cfg Config) (*Result, error) {
@@ -133,6 +147,15 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if cfg.Encryption != nil {
 		if err := cfg.Encryption.check(); err != nil {
 			return nil, err
+		}
+	}
+	subs, err := readSubtitles(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Thumbnails != nil {
+		if err := cfg.Thumbnails.check(); err != nil {
+			return nil, fmt.Errorf("thumbnails: %w", err)
 		}
 	}
 
@@ -162,6 +185,10 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			return nil, err
 		}
 	}
+	texts, err := p.planText(subs, cfg, log)
+	if err != nil {
+		return nil, err
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -172,7 +199,16 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := writeText(ctx, cfg.OutDir, texts, &stats); err != nil {
+		return nil, err
+	}
 	res := &Result{Presentation: p.presentation(), Summary: p.summary(), Stats: stats}
+	addText(res, texts)
+	if cfg.Thumbnails != nil {
+		if err := addThumbnails(res, cfg.OutDir, cfg.Thumbnails); err != nil {
+			return nil, err
+		}
+	}
 	if err := writeSummary(filepath.Join(cfg.OutDir, SummaryFile), &res.Summary); err != nil {
 		return nil, err
 	}

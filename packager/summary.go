@@ -30,7 +30,7 @@ type Summary struct {
 // TrackSummary describes one packaged track.
 type TrackSummary struct {
 	ID            string `json:"id"`
-	Type          string `json:"type"`   // video, audio
+	Type          string `json:"type"`   // video, audio, text
 	Source        string `json:"source"` // input path as given
 	SourceTrackID uint32 `json:"source_track_id"`
 	Codecs        string `json:"codecs"`
@@ -46,6 +46,16 @@ type TrackSummary struct {
 	Channels   int    `json:"channels,omitempty"`
 	SampleRate int    `json:"sample_rate,omitempty"`
 	Default    bool   `json:"default,omitempty"`
+	Forced     bool   `json:"forced,omitempty"` // text: forced-narrative subtitles
+	// Format is a text track's form: wvtt or stpp (CMAF), webvtt (HLS
+	// segmented WebVTT), webvtt-sidecar (one WebVTT file).
+	Format string `json:"format,omitempty"`
+
+	// Image (thumbnail) tracks: thumbnails per tile image ("5x5"), the time
+	// between thumbnails, and the WebVTT thumbnail track for web players.
+	Layout     string `json:"layout,omitempty"`
+	IntervalMs int64  `json:"interval_ms,omitempty"`
+	VTT        string `json:"vtt,omitempty"`
 
 	BandwidthBps        int64 `json:"bandwidth_bps"`         // peak segment bit rate
 	AverageBandwidthBps int64 `json:"average_bandwidth_bps"` // all segments' bits / duration

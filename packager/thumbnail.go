@@ -255,3 +255,28 @@ func imageBandwidth(segs []manifest.Segment, timescale uint32) (peak, avg int64)
 	}
 	return peak, rate(bytes, ticks)
 }
+
+// addThumbnails writes the thumbnails and adds their track to the
+// presentation and the summary.
+func addThumbnails(res *Result, outDir string, th *Thumbnails) error {
+	tr, err := writeThumbnails(outDir, th, res.Presentation.Duration)
+	if err != nil {
+		return err
+	}
+	res.Presentation.Tracks = append(res.Presentation.Tracks, tr)
+	ts := TrackSummary{
+		ID: tr.ID, Type: string(manifest.Image), Codecs: tr.Codecs, Width: tr.Width, Height: tr.Height,
+		BandwidthBps: tr.BandwidthBps, AverageBandwidthBps: tr.AverageBandwidthBps,
+		Timescale: tr.Timescale, Segments: len(tr.Segments), Playlist: tr.PlaylistURI,
+		MinSegmentMs: math.MaxInt64, FirstSegment: tr.Segments[0].URI,
+		Layout: fmt.Sprintf("%dx%d", th.Cols, th.Rows), IntervalMs: th.Interval.Milliseconds(), VTT: ThumbnailsVTT,
+	}
+	for _, s := range tr.Segments {
+		ts.Bytes += s.SizeBytes
+		ts.DurationMs += int64(s.DurTicks)
+		ts.MinSegmentMs, ts.MaxSegmentMs = min(ts.MinSegmentMs, int64(s.DurTicks)), max(ts.MaxSegmentMs, int64(s.DurTicks))
+	}
+	res.Summary.Tracks = append(res.Summary.Tracks, ts)
+	res.Summary.TotalBytes += ts.Bytes
+	return nil
+}

@@ -29,6 +29,13 @@ type EncodeConfig struct {
 	// by default they are removed once packaged.
 	KeepRenditions bool
 	Log            *slog.Logger
+	// Thumbnails, when set, makes tiled trick-play thumbnails of the source
+	// (its Dir is chosen by Encode).
+	Thumbnails *encode.ThumbnailConfig
+	// NoSourceSubtitles leaves out the source's own text subtitle streams,
+	// which are otherwise packaged with their language (see
+	// encode.ExtractSubtitles).
+	NoSourceSubtitles bool
 	// PerTitle configures the analysis of Ladder "auto".
 	PerTitle PerTitleOptions
 	// Progress reports each stage's progress: "analyze" counts trial
@@ -61,6 +68,10 @@ func Encode(ctx context.Context, r encode.Runner, cfg EncodeConfig) (*EncodeResu
 		log = slog.New(slog.DiscardHandler)
 	}
 	if err := cfg.Package.check(); err != nil {
+		return nil, err
+	}
+	// Side-car subtitles are read now: a bad file must not cost an encode.
+	if err := packager.CheckSubtitles(cfg.Package.Subtitles, cfg.Package.SubtitleFormat, cfg.Package.SingleFile); err != nil {
 		return nil, err
 	}
 	// Everything that can be checked before writing is checked first, so a
@@ -141,7 +152,19 @@ func Encode(ctx context.Context, r encode.Runner, cfg EncodeConfig) (*EncodeResu
 	for _, a := range enc.Audio {
 		inputs = append(inputs, packager.Input{Path: a.Path, Name: renditionName(cfg.Input, a.File)})
 	}
-	pkg, err := runPackager(ctx, inputs, out.Work, enc.SegmentDuration, cfg.Package, log, cfg.Progress)
+	opts := cfg.Package
+	if !cfg.NoSourceSubtitles {
+		if opts.Subtitles, err = sourceSubtitles(ctx, r, probe, out, opts.Subtitles, log); err != nil {
+			return nil, fmt.Errorf("%s: %w", cfg.Input, err)
+		}
+	}
+	var thumbs *packager.Thumbnails
+	if cfg.Thumbnails != nil {
+		if thumbs, err = thumbnails(ctx, r, probe, out, *cfg.Thumbnails); err != nil {
+			return nil, fmt.Errorf("%s: %w", cfg.Input, err)
+		}
+	}
+	pkg, err := runPackager(ctx, inputs, out.Work, enc.SegmentDuration, opts, thumbs, log, cfg.Progress)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", cfg.Input, err)
 	}

@@ -20,6 +20,11 @@ type PackageOptions struct {
 	// or --cpix (or VPACK_KEYS / VPACK_KEY), --drm and --clear-lead before
 	// anything runs. Nil packages in the clear.
 	Encryption *packager.Encryption `json:"-"`
+	// Subtitles are side-car text files packaged as text tracks in
+	// SubtitleFormat (wvtt when empty). `vpack encode` adds the source's own
+	// text streams to them.
+	Subtitles      []packager.Subtitle     `json:",omitempty"`
+	SubtitleFormat packager.SubtitleFormat `json:",omitempty"`
 }
 
 func (o PackageOptions) check() error {
@@ -63,7 +68,7 @@ func Package(ctx context.Context, cfg PackageConfig) (*PackageResult, error) {
 		return nil, err
 	}
 	defer out.Abort() //nolint:errcheck // best effort; after Commit it is a no-op
-	res, err := runPackager(ctx, cfg.Inputs, out.Work, cfg.SegmentDuration, cfg.Options, log, cfg.Progress)
+	res, err := runPackager(ctx, cfg.Inputs, out.Work, cfg.SegmentDuration, cfg.Options, nil, log, cfg.Progress)
 	if err != nil {
 		return nil, err
 	}
@@ -75,13 +80,16 @@ func Package(ctx context.Context, cfg PackageConfig) (*PackageResult, error) {
 
 // runPackager is the packaging step shared by Encode and Package.
 func runPackager(ctx context.Context, inputs []packager.Input, dir string, seg time.Duration,
-	opts PackageOptions, log *slog.Logger, progress func(string, int64, int64)) (*packager.Result, error) {
+	opts PackageOptions, thumbs *packager.Thumbnails, log *slog.Logger, progress func(string, int64, int64)) (*packager.Result, error) {
 	cfg := packager.Config{
 		Inputs:          inputs,
 		OutDir:          dir,
 		SegmentDuration: seg,
 		SingleFile:      opts.SingleFile,
 		Encryption:      opts.Encryption,
+		Subtitles:       opts.Subtitles,
+		SubtitleFormat:  opts.SubtitleFormat,
+		Thumbnails:      thumbs,
 		Log:             log,
 	}
 	if progress != nil {

@@ -8,12 +8,18 @@
  * plays neither.
  */
 export const PACKAGES = [
-  { name: 'h264', codec: 'h264', audio: 'aac' },
+  // The clear segmented packages are what `vpack encode` wrote, with English
+  // subtitles (wvtt: fMP4 WebVTT in DASH, segmented WebVTT in HLS) and
+  // thumbnails; the text check looks for the cue of the picture time, the
+  // thumbnail check (players that read thumbnails) for its tile and cell.
+  { name: 'h264', codec: 'h264', audio: 'aac', subs: 'wvtt', thumbs: true },
+  { name: 'h264-stpp', codec: 'h264', audio: 'aac', subs: 'stpp' },
+  { name: 'h264-sidecar', codec: 'h264', audio: 'aac', subs: 'sidecar' },
   { name: 'h264-single', codec: 'h264', audio: 'aac', singleFile: true },
   { name: 'h264-cenc', codec: 'h264', audio: 'aac', encrypt: 'cenc', negative: true },
   { name: 'h264-cbcs', codec: 'h264', audio: 'aac', encrypt: 'cbcs', negative: true },
   { name: 'h264-cbcs-single', codec: 'h264', audio: 'aac', encrypt: 'cbcs', singleFile: true },
-  { name: 'av1', codec: 'av1', audio: 'opus' },
+  { name: 'av1', codec: 'av1', audio: 'opus', subs: 'wvtt', thumbs: true },
   { name: 'av1-cenc', codec: 'av1', audio: 'opus', encrypt: 'cenc' },
   { name: 'av1-cbcs', codec: 'av1', audio: 'opus', encrypt: 'cbcs' },
   // Video only, wrong key only: with audio, a wrong key already fails at the

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MAX_MEAN_DIFF, decodeImage, matchFrame, writeRasterPNG } from './picture.mjs';
 import { caseSlug, manifestName } from './matrix.mjs';
-import { SOURCE } from './media.mjs';
+import { SOURCE, SUBTITLE_LANGUAGE, subtitleCueAt, thumbnailAt } from './media.mjs';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -35,6 +35,7 @@ export const TIMEOUTS = {
   startWrongKey: 20_000,
   seek: 30_000,
   picture: 15_000,
+  text: 10_000,
   case: 180_000,
 };
 
@@ -170,6 +171,36 @@ export async function runCase(c, env) {
     details.picture = `diff=${m.diff.toFixed(1)} frame=${index}${m.offset >= 0 ? '+' : ''}${m.offset} at=${at.toFixed(3)}`;
     if (!m.pass) throw new StepError('picture', `screenshot differs from source frame ${index} (±1) by ${m.diff.toFixed(1)} > ${MAX_MEAN_DIFF}`);
 
+    if (c.pkg.subs) {
+      // The cue of the picture time must be on the video's text tracks: the
+      // players fetched, parsed and timed the text track.
+      const want = subtitleCueAt(at);
+      let cues = [];
+      const deadline = Date.now() + TIMEOUTS.text;
+      for (;;) {
+        cues = await page.evaluate((t) => window.e2eCuesAt(t), at);
+        if (cues.some((q) => q.text === want) || Date.now() > deadline) break;
+        await sleep(250);
+      }
+      details.text = JSON.stringify(cues.map((q) => q.text));
+      if (!cues.some((q) => q.text === want)) {
+        throw new StepError('text', `no "${want}" cue at ${at.toFixed(3)}s on the text tracks (${c.pkg.subs}); cues there: ${details.text}`);
+      }
+      const others = cues.filter((q) => q.text !== want);
+      if (others.length) throw new StepError('text', `unexpected cues at ${at.toFixed(3)}s: ${JSON.stringify(others)}`);
+    }
+
+    if (c.pkg.thumbs && (c.player === 'shaka' || c.player === 'dashjs')) {
+      const want = thumbnailAt(at);
+      const th = await page.evaluate((t) => window.e2eThumbnailAt(t), at);
+      details.thumbnail = th.error ? th.error : `${String(th.uri).split('/').pop()}@${th.x},${th.y}`;
+      if (th.error) throw new StepError('thumbnail', th.error);
+      const got = { tile: String(th.uri).split('/').pop().split('#')[0], x: th.x, y: th.y, width: th.width, height: th.height };
+      if (JSON.stringify(got) !== JSON.stringify(want)) {
+        throw new StepError('thumbnail', `thumbnail at ${at.toFixed(3)}s is ${JSON.stringify(got)}, want ${JSON.stringify(want)}`);
+      }
+    }
+
     st = await page.evaluate(videoState);
     if (st.errors.length) throw new StepError('errors', `player error: ${st.errors[0]}`);
     details.warnings = st.warnings;
@@ -247,6 +278,7 @@ export function pageURL(c, env) {
   }
   const q = new URLSearchParams({ player: c.player, src: `${env.base}${prefix}${env.pkgPath(c)}/${manifestName(c.format)}` });
   if (licence) q.set('licence', licence);
+  if (c.pkg.subs) q.set('text', SUBTITLE_LANGUAGE);
   return `${env.base}/www/player.html?${q}`;
 }
 

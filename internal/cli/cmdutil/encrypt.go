@@ -45,7 +45,7 @@ type EncryptFlags struct {
 // `vpack package`.
 func AddEncryptFlags(fl *pflag.FlagSet, e *EncryptFlags) {
 	fl.StringVar(&e.Scheme, "encrypt", "", "encrypt with Common Encryption: cenc (AES-CTR) or cbcs (AES-CBC pattern, needed by FairPlay)")
-	fl.StringVar(&e.KeysFile, "keys", "", "JSON key file (see `vpack keys generate`); or set "+EnvKeys+" (the JSON) or "+EnvKey+"=KID:KEY")
+	fl.StringVar(&e.KeysFile, "keys", "", "JSON key `file` (see vpack keys generate); or set "+EnvKeys+" (the JSON) or "+EnvKey+"=KID:KEY")
 	fl.StringVar(&e.CPIXFile, "cpix", "", "DASH-IF CPIX document with the keys, usage rules and DRM signalling")
 	fl.StringVar(&e.CPIXKey, "cpix-key", "", "PEM RSA private key that decrypts the keys of an encrypted CPIX document")
 	fl.StringSliceVar(&e.DRM, "drm", nil, "DRM systems to signal: widevine,playready,fairplay,clearkey (default: the CPIX document's, else clearkey)")

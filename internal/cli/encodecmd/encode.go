@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vpack-dev/vpack/encode"
 	"github.com/vpack-dev/vpack/internal/cli/cmdutil"
 	"github.com/vpack-dev/vpack/ladder"
 	"github.com/vpack-dev/vpack/pipeline"
@@ -32,6 +33,12 @@ type EncodeOptions struct {
 	KeepRenditions  bool
 	Package         pipeline.PackageOptions
 	Encrypt         cmdutil.EncryptFlags
+	Subtitles       cmdutil.SubtitleFlags
+	Thumbnails      cmdutil.ThumbnailFlags
+	// NoSourceSubtitles leaves the mezzanine's own text streams out.
+	NoSourceSubtitles bool
+
+	thumbnails *encode.ThumbnailConfig // resolved from Thumbnails by check
 }
 
 // NewCmdEncode builds the command; runF replaces encodeRun in tests.
@@ -61,13 +68,21 @@ ffmpeg on PATH provide it, else PSNR); see 'vpack ladder --help'.
 Encryption (--encrypt cenc|cbcs) protects the package with Common Encryption;
 keys come from --keys, --cpix or the VPACK_KEYS / VPACK_KEY environment
 variables (never from a flag) and are checked before encoding starts. See
-'vpack package --help'.`,
+'vpack package --help'.
+
+Subtitles: text streams of the mezzanine (mov_text, SRT, WebVTT, ASS in MKV)
+are packaged with their language, forced and SDH flags; --subtitles adds
+side-car files (WebVTT, SRT, TTML/IMSC1) and replaces an embedded stream of
+the same language and kind. --thumbnails makes tiled JPEG trick-play
+thumbnails, signalled in HLS, DASH and a WebVTT track (images/thumbnails.vtt).`,
 		Example: `  vpack encode movie.mov -o out/
   vpack encode movie.mov -o out/ --ladder apple-hevc
   vpack encode movie.mov -o out/ --ladder my-ladder.json --codec hevc --preset slow
   vpack encode movie.mov -o out/ --surround eac3 --segment-duration 6s
   vpack encode movie.mov -o out/ --encrypt cbcs --keys keys.json --drm widevine,playready,fairplay
-  vpack encode movie.mov -o out/ --encrypt cenc --cpix keys.cpix.xml`,
+  vpack encode movie.mov -o out/ --encrypt cenc --cpix keys.cpix.xml
+  vpack encode movie.mov -o out/ --subtitles en=movie.en.vtt --subtitles fr=movie.fr.srt --subtitles de:forced=de.vtt
+  vpack encode movie.mov -o out/ --thumbnails 10s --thumbnail-size 320x180`,
 		Args: cmdutil.ExactArgs(1, "one input file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Input = args[0]
@@ -93,6 +108,9 @@ variables (never from a flag) and are checked before encoding starts. See
 	fl.BoolVar(&opts.KeepRenditions, "keep-renditions", false, "keep the encoded MP4 renditions in <output>/renditions")
 	cmdutil.AddPackageFlags(fl, &opts.Package)
 	cmdutil.AddEncryptFlags(fl, &opts.Encrypt)
+	cmdutil.AddSubtitleFlags(fl, &opts.Subtitles)
+	fl.BoolVar(&opts.NoSourceSubtitles, "no-source-subtitles", false, "leave out the subtitle streams of the input")
+	cmdutil.AddThumbnailFlags(fl, &opts.Thumbnails)
 	return cmd
 }
 
@@ -111,6 +129,18 @@ func (o *EncodeOptions) check() error {
 	}
 	if err := cmdutil.CheckEncryptFlags(o.Encrypt, os.Getenv); err != nil {
 		return err
+	}
+	subs, format, err := o.Subtitles.Resolve()
+	if err != nil {
+		return err
+	}
+	o.Package.Subtitles, o.Package.SubtitleFormat = subs, format
+	w, h, cols, rows, ok, err := o.Thumbnails.Resolve()
+	if err != nil {
+		return err
+	}
+	if ok {
+		o.thumbnails = &encode.ThumbnailConfig{Interval: o.Thumbnails.Interval, Width: w, Height: h, Cols: cols, Rows: rows}
 	}
 	return nil
 }
@@ -142,8 +172,11 @@ func encodeRun(ctx context.Context, opts *EncodeOptions) error {
 		Surround:        opts.Surround == "eac3",
 		KeepRenditions:  opts.KeepRenditions,
 		Package:         opts.Package,
-		Log:             f.Logger(),
-		Progress:        progress.StageUpdate,
+		Thumbnails:      opts.thumbnails,
+
+		NoSourceSubtitles: opts.NoSourceSubtitles,
+		Log:               f.Logger(),
+		Progress:          progress.StageUpdate,
 	}
 	res, err := pipeline.Encode(ctx, runner, cfg)
 	progress.Finish()

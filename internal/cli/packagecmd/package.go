@@ -27,6 +27,7 @@ type PackageOptions struct {
 	Force           bool
 	Package         pipeline.PackageOptions
 	Encrypt         cmdutil.EncryptFlags
+	Subtitles       cmdutil.SubtitleFlags
 }
 
 // NewCmdPackage builds the command; runF replaces packageRun in tests.
@@ -54,12 +55,18 @@ Encryption (--encrypt cenc|cbcs) protects every track with Common Encryption
 and signals the DRM systems of --drm in the init segments (pssh) and both
 manifests. Keys come from a key file (--keys, see 'vpack keys generate'), a
 CPIX document (--cpix), or the environment: VPACK_KEYS holds a key file's
-JSON, VPACK_KEY=KID:KEY one key for every track. Never from a flag.`,
+JSON, VPACK_KEY=KID:KEY one key for every track. Never from a flag.
+
+Subtitles (--subtitles lang[:forced][:sdh][:default]=file; WebVTT, SRT or
+TTML/IMSC1) become text tracks cut on the video's segment boundaries:
+--subtitle-format wvtt (default) writes fMP4 WebVTT for DASH and segmented
+WebVTT for HLS, stpp fMP4 IMSC1 for both, sidecar one WebVTT file each.`,
 		Example: `  vpack package v1080.mp4 v720.mp4 v360.mp4 audio_en.mp4 -o out/
   vpack package v*.mp4 audio.mp4:en -o out/ --single-file
   vpack package v*.mp4 a.mp4 -o out/ --segment-duration 6s --hls-only
   vpack package v*.mp4 a.mp4 -o out/ --encrypt cenc --keys keys.json --drm clearkey
-  vpack package v*.mp4 a.mp4 -o out/ --encrypt cbcs --cpix keys.cpix.xml --clear-lead 10s`,
+  vpack package v*.mp4 a.mp4 -o out/ --encrypt cbcs --cpix keys.cpix.xml --clear-lead 10s
+  vpack package v*.mp4 a.mp4 -o out/ --subtitles en=en.vtt --subtitles de:forced=de.srt --subtitle-format stpp`,
 		Args: cmdutil.MinimumArgs(1, "at least one rendition file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Inputs = args
@@ -76,6 +83,11 @@ JSON, VPACK_KEY=KID:KEY one key for every track. Never from a flag.`,
 			if err := cmdutil.CheckEncryptFlags(opts.Encrypt, os.Getenv); err != nil {
 				return err
 			}
+			subs, format, err := opts.Subtitles.Resolve()
+			if err != nil {
+				return err
+			}
+			opts.Package.Subtitles, opts.Package.SubtitleFormat = subs, format
 			if runF != nil {
 				return runF(cmd.Context(), opts)
 			}
@@ -88,6 +100,7 @@ JSON, VPACK_KEY=KID:KEY one key for every track. Never from a flag.`,
 	fl.BoolVar(&opts.Force, "force", false, "replace an existing output folder")
 	cmdutil.AddPackageFlags(fl, &opts.Package)
 	cmdutil.AddEncryptFlags(fl, &opts.Encrypt)
+	cmdutil.AddSubtitleFlags(fl, &opts.Subtitles)
 	return cmd
 }
 

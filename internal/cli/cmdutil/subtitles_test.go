@@ -1,0 +1,76 @@
+package cmdutil
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vpack-dev/vpack/packager"
+)
+
+func TestSubtitleFlags(t *testing.T) {
+	subs, format, err := SubtitleFlags{
+		Values: []string{"en=en.vtt", "de:forced=de.vtt", "fra:sdh:default=fr.srt", "en:forced=a=b.vtt"},
+		Format: "stpp",
+	}.Resolve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []packager.Subtitle{
+		{Path: "en.vtt", Language: "en"},
+		{Path: "de.vtt", Language: "de", Forced: true},
+		{Path: "fr.srt", Language: "fr", Characteristics: sdhCharacteristics, Default: true},
+		{Path: "a=b.vtt", Language: "en", Forced: true},
+	}
+	if format != packager.SubtitleSTPP || len(subs) != len(want) {
+		t.Fatalf("got %v %+v", format, subs)
+	}
+	for i := range want {
+		if subs[i] != want[i] {
+			t.Errorf("subtitle %d = %+v, want %+v", i, subs[i], want[i])
+		}
+	}
+
+	for _, tc := range []struct {
+		flags SubtitleFlags
+		want  string
+	}{
+		{SubtitleFlags{Values: []string{"en.vtt"}}, "want lang=file"},
+		{SubtitleFlags{Values: []string{"=en.vtt"}}, "want lang=file"},
+		{SubtitleFlags{Values: []string{"en="}}, "want lang=file"},
+		{SubtitleFlags{Values: []string{"xx=a.vtt"}}, `unknown language code "xx"`},
+		{SubtitleFlags{Values: []string{"en:bold=a.vtt"}}, `unknown flag "bold"`},
+		{SubtitleFlags{Values: []string{"en=a.vtt", "eng=b.vtt"}}, "both en"},
+		{SubtitleFlags{Format: "ttml"}, "--subtitle-format must be"},
+	} {
+		_, _, err := tc.flags.Resolve()
+		var fe *FlagError
+		if !errors.As(err, &fe) || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%+v: err = %v, want a FlagError containing %q", tc.flags, err, tc.want)
+		}
+	}
+}
+
+func TestThumbnailFlags(t *testing.T) {
+	w, h, c, r, ok, err := ThumbnailFlags{Interval: 10 * time.Second, Size: "320x0", Grid: "5x4"}.Resolve()
+	if err != nil || !ok || w != 320 || h != 0 || c != 5 || r != 4 {
+		t.Fatalf("got %d %d %d %d %v %v", w, h, c, r, ok, err)
+	}
+	if _, _, _, _, ok, err := (ThumbnailFlags{Size: "junk"}).Resolve(); ok || err != nil {
+		t.Errorf("no --thumbnails: ok=%v err=%v, want off and no error", ok, err)
+	}
+	for _, f := range []ThumbnailFlags{
+		{Interval: 50 * time.Millisecond, Size: "320x180", Grid: "5x5"},
+		{Interval: time.Second, Size: "320", Grid: "5x5"},
+		{Interval: time.Second, Size: "8x8", Grid: "5x5"},
+		{Interval: time.Second, Size: "320x180", Grid: "0x5"},
+		{Interval: time.Second, Size: "320x180", Grid: "5x0"},
+		{Interval: time.Second, Size: "320x180", Grid: "21x1"},
+	} {
+		var fe *FlagError
+		if _, _, _, _, _, err := f.Resolve(); !errors.As(err, &fe) {
+			t.Errorf("%+v: err = %v, want a FlagError", f, err)
+		}
+	}
+}
