@@ -38,7 +38,8 @@ type EncodeOptions struct {
 	// NoSourceSubtitles leaves the mezzanine's own text streams out.
 	NoSourceSubtitles bool
 
-	thumbnails *encode.ThumbnailConfig // resolved from Thumbnails by check
+	// ThumbnailConfig is Thumbnails resolved by check; nil without --thumbnails.
+	ThumbnailConfig *encode.ThumbnailConfig
 }
 
 // NewCmdEncode builds the command; runF replaces encodeRun in tests.
@@ -140,7 +141,7 @@ func (o *EncodeOptions) check() error {
 		return err
 	}
 	if ok {
-		o.thumbnails = &encode.ThumbnailConfig{Interval: o.Thumbnails.Interval, Width: w, Height: h, Cols: cols, Rows: rows}
+		o.ThumbnailConfig = &encode.ThumbnailConfig{Interval: o.Thumbnails.Interval, Width: w, Height: h, Cols: cols, Rows: rows}
 	}
 	return nil
 }
@@ -172,7 +173,7 @@ func encodeRun(ctx context.Context, opts *EncodeOptions) error {
 		Surround:        opts.Surround == "eac3",
 		KeepRenditions:  opts.KeepRenditions,
 		Package:         opts.Package,
-		Thumbnails:      opts.thumbnails,
+		Thumbnails:      opts.ThumbnailConfig,
 
 		NoSourceSubtitles: opts.NoSourceSubtitles,
 		Log:               f.Logger(),

@@ -10,7 +10,10 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/vpack-dev/vpack/encode"
 	"github.com/vpack-dev/vpack/internal/cli/cmdutil"
+	"github.com/vpack-dev/vpack/packager"
+	"github.com/vpack-dev/vpack/pipeline"
 )
 
 func TestNewCmdEncode(t *testing.T) {
@@ -24,14 +27,30 @@ func TestNewCmdEncode(t *testing.T) {
 			name: "defaults",
 			args: []string{"movie.mov", "-o", "out"},
 			want: EncodeOptions{Input: "movie.mov", Output: "out", Ladder: "auto", Preset: "medium",
-				SegmentDuration: 4 * time.Second, AudioCodec: "aac", Surround: "none"},
+				SegmentDuration: 4 * time.Second, AudioCodec: "aac", Surround: "none",
+				Thumbnails: cmdutil.ThumbnailFlags{Size: "320x0", Grid: "5x5"}},
 		},
+		{
+			name: "subtitles and thumbnails",
+			args: []string{"movie.mov", "-o", "out", "--subtitles", "en=en.vtt", "--subtitles", "de:forced=de.srt",
+				"--subtitle-format", "stpp", "--thumbnails", "10s", "--thumbnail-size", "320x180", "--no-source-subtitles"},
+			want: EncodeOptions{Input: "movie.mov", Output: "out", Ladder: "auto", Preset: "medium",
+				SegmentDuration: 4 * time.Second, AudioCodec: "aac", Surround: "none", NoSourceSubtitles: true,
+				Subtitles: cmdutil.SubtitleFlags{Values: []string{"en=en.vtt", "de:forced=de.srt"}, Format: "stpp"},
+				Thumbnails: cmdutil.ThumbnailFlags{Interval: 10 * time.Second, Size: "320x180", Grid: "5x5"},
+				ThumbnailConfig: &encode.ThumbnailConfig{Interval: 10 * time.Second, Width: 320, Height: 180, Cols: 5, Rows: 5},
+				Package: pipeline.PackageOptions{SubtitleFormat: packager.SubtitleSTPP, Subtitles: []packager.Subtitle{
+					{Path: "en.vtt", Language: "en"}, {Path: "de.srt", Language: "de", Forced: true}}}},
+		},
+		{name: "bad subtitle flag", args: []string{"m.mov", "-o", "o", "--subtitles", "klingon=k.vtt"}, wantErr: `unknown language code "klingon"`},
+		{name: "bad thumbnail size", args: []string{"m.mov", "-o", "o", "--thumbnails", "5s", "--thumbnail-size", "big"}, wantErr: "--thumbnail-size must be"},
 		{
 			name: "everything",
 			args: []string{"movie.mov", "--output", "o", "--ladder", "l.json", "--codec", "hevc", "--preset", "slow",
 				"--segment-duration", "6s", "--audio-codec", "opus", "--surround", "eac3", "--force"},
 			want: EncodeOptions{Input: "movie.mov", Output: "o", Ladder: "l.json", Codec: "hevc", Preset: "slow",
-				SegmentDuration: 6 * time.Second, AudioCodec: "opus", Surround: "eac3", Force: true},
+				SegmentDuration: 6 * time.Second, AudioCodec: "opus", Surround: "eac3", Force: true,
+				Thumbnails: cmdutil.ThumbnailFlags{Size: "320x0", Grid: "5x5"}},
 		},
 		{name: "no output", args: []string{"movie.mov"}, wantErr: "--output (-o) is required"},
 		{name: "output is input", args: []string{"movie.mov", "-o", "movie.mov"}, wantErr: "--output must be a folder, not the input file"},
