@@ -375,7 +375,7 @@ func thumbnailTemplate(t *Track, duration time.Duration) (*mpd.SegmentTemplateTy
 	start32, timescale := uint32(start), t.Timescale
 	st := &mpd.SegmentTemplateType{Media: withRepresentationID(media, t.ID)}
 	st.Timescale, st.StartNumber = &timescale, &start32
-	if regularTiles(t.Segments, tileTicks(t), ticksOf(duration.Round(time.Millisecond), t.Timescale)) {
+	if regularTiles(t.Segments, tileTicks(t), ticksOf(duration, t.Timescale)) {
 		d := uint32(tileTicks(t))
 		st.Duration = &d
 	} else {

@@ -640,6 +640,7 @@ func (tr *titleRun) skipped(st titleState) TitleReport {
 type titleState struct {
 	rec          *TitleRecord // matches the input and settings; nil: build
 	digest       string       // input SHA-256, when computed
+	sidecars     string       // side-car subtitles' digest (sidecarsDigest), when computed
 	needValidate bool
 	needPublish  bool
 	remote       bool // done according to the publisher's record

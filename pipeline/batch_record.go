@@ -38,9 +38,13 @@ type TitleRecord struct {
 	Input   string `json:"input"` // relative to the mezzanine folder
 	// InputBytes and InputModTime let a later run trust InputSHA256 without
 	// reading the file again when neither changed.
-	InputBytes     int64     `json:"input_bytes"`
-	InputModTime   time.Time `json:"input_mtime"`
-	InputSHA256    string    `json:"input_sha256"`
+	InputBytes   int64     `json:"input_bytes"`
+	InputModTime time.Time `json:"input_mtime"`
+	InputSHA256  string    `json:"input_sha256"`
+	// SidecarsSHA256 identifies the side-car subtitle files packaged with
+	// the title (names and contents; empty when none): adding, changing or
+	// removing one makes the title due again.
+	SidecarsSHA256 string    `json:"sidecars_sha256,omitempty"`
 	SettingsSHA256 string    `json:"settings_sha256"`
 	Completed      time.Time `json:"completed"`
 
@@ -112,6 +116,25 @@ func inputDigest(ctx context.Context, t Title, rec *TitleRecord) (string, error)
 		return rec.InputSHA256, nil
 	}
 	return hashFile(ctx, t.Path)
+}
+
+// sidecarsDigest identifies the side-car subtitles of a title: the SHA-256
+// of their names and contents, "" when there are none. They are small, so
+// they are always read.
+func sidecarsDigest(ctx context.Context, mezzanine string) (string, error) {
+	subs, err := SidecarSubtitles(mezzanine)
+	if err != nil || len(subs) == 0 {
+		return "", err
+	}
+	h := sha256.New()
+	for _, s := range subs {
+		d, err := hashFile(ctx, s.Path)
+		if err != nil {
+			return "", err
+		}
+		fmt.Fprintf(h, "%s %s\n", filepath.Base(s.Path), d)
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // hashFile returns the hex SHA-256 of a file, checking ctx between chunks.

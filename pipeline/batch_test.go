@@ -28,6 +28,8 @@ import (
 type fakeEncoder struct {
 	mu    sync.Mutex
 	calls []string // inputs, in call order
+	// subtitles are the side-car subtitles each input was encoded with.
+	subtitles map[string][]packager.Subtitle
 	fail  map[string]error
 	// block, when set, is called inside the encode of an input (tests use
 	// it to hold a title open).
@@ -37,6 +39,10 @@ type fakeEncoder struct {
 func (f *fakeEncoder) encode(ctx context.Context, _ encode.Runner, cfg EncodeConfig) (*EncodeResult, error) {
 	f.mu.Lock()
 	f.calls = append(f.calls, filepath.Base(cfg.Input))
+	if f.subtitles == nil {
+		f.subtitles = make(map[string][]packager.Subtitle)
+	}
+	f.subtitles[filepath.Base(cfg.Input)] = cfg.Package.Subtitles
 	err := f.fail[filepath.Base(cfg.Input)]
 	f.mu.Unlock()
 	if cfg.Progress != nil {
@@ -186,6 +192,31 @@ func TestBatchResumeAndRedo(t *testing.T) {
 		t.Errorf("b's package was not replaced: %q", seg)
 	}
 	noLeftovers(t, fx.out)
+
+	// A side-car subtitle beside a title is packaged with it, and adding or
+	// changing one redoes that title only.
+	fx.enc.reset()
+	os.WriteFile(filepath.Join(fx.in, "a.en.vtt"), []byte("WEBVTT\n\n00:00.000 --> 00:01.000\nhi\n"), 0o644)
+	if _, err := Batch(ctx, nil, fx.config()); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"a.mp4"}, fx.enc.encoded()); diff != "" {
+		t.Fatalf("after adding a side-car (-want +got):\n%s", diff)
+	}
+	if subs := fx.enc.subtitles["a.mp4"]; len(subs) != 1 || subs[0].Language != "en" {
+		t.Errorf("a.mp4 encoded with subtitles %+v, want a.en.vtt", subs)
+	}
+	fx.enc.reset()
+	if _, err := Batch(ctx, nil, fx.config()); err != nil || len(fx.enc.encoded()) != 0 {
+		t.Fatalf("re-run with the same side-car encoded %v (%v)", fx.enc.encoded(), err)
+	}
+	os.WriteFile(filepath.Join(fx.in, "a.en.vtt"), []byte("WEBVTT\n\n00:00.000 --> 00:01.000\nhello\n"), 0o644)
+	if _, err := Batch(ctx, nil, fx.config()); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"a.mp4"}, fx.enc.encoded()); diff != "" {
+		t.Fatalf("after changing a side-car (-want +got):\n%s", diff)
+	}
 
 	// Other settings redo everything.
 	fx.enc.reset()

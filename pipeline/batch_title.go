@@ -34,7 +34,10 @@ func (b *batch) state(ctx context.Context, tr *titleRun) (titleState, error) {
 			return s, err
 		}
 		s.digest = d
-		if d == rec.InputSHA256 {
+		if s.sidecars, err = sidecarsDigest(ctx, t.Path); err != nil {
+			return s, err
+		}
+		if d == rec.InputSHA256 && s.sidecars == rec.SidecarsSHA256 {
 			s.rec = rec
 			s.needValidate = b.cfg.Validate != nil && !rec.Validated
 			s.needPublish = b.cfg.Publish != nil && !slices.Contains(rec.Published, b.cfg.Publish.Target(t.ID))
@@ -62,7 +65,10 @@ func (b *batch) state(ctx context.Context, tr *titleRun) (titleState, error) {
 			return s, err
 		}
 	}
-	if s.digest == rr.InputSHA256 {
+	if s.sidecars, err = sidecarsDigest(ctx, t.Path); err != nil {
+		return s, err
+	}
+	if s.digest == rr.InputSHA256 && s.sidecars == rr.SidecarsSHA256 {
 		s.rec, s.remote, s.needValidate, s.needPublish = rr, true, false, false
 	}
 	return s, nil
@@ -111,6 +117,12 @@ func (b *batch) build(ctx context.Context, tr *titleRun, l *lease, digest string
 
 	cfg := b.cfg.Encode
 	cfg.Input, cfg.Output, cfg.Force, cfg.Log = t.Path, pkgDir, false, tr.log
+	// Subtitle files beside the title (movie.en.vtt) are its side-cars.
+	sidecars, err := SidecarSubtitles(t.Path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: side-car subtitles: %w", t.Path, err)
+	}
+	cfg.Package.Subtitles = append(sidecars, cfg.Package.Subtitles...)
 	cfg.Progress = func(stage string, done, total int64) {
 		tr.enter(stage)
 		if total <= 0 {
@@ -134,6 +146,9 @@ func (b *batch) build(ctx context.Context, tr *titleRun, l *lease, digest string
 		Version: recordVersion, ID: t.ID, Input: t.Input,
 		InputBytes: t.Size, InputModTime: t.ModTime, InputSHA256: digest,
 		SettingsSHA256: b.settings, Ladder: res.Ladder.Video,
+	}
+	if rec.SidecarsSHA256, err = sidecarsDigest(ctx, t.Path); err != nil {
+		return nil, err
 	}
 	if b.cfg.Validate != nil {
 		b.setProgress(tr.i, 950)

@@ -6,11 +6,17 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/vpack-dev/vpack/encode"
 	"github.com/vpack-dev/vpack/packager"
 	"github.com/vpack-dev/vpack/subtitle"
 )
+
+// sdhCharacteristics are the HLS CHARACTERISTICS of subtitles for the deaf
+// and hard of hearing (Apple HLS authoring specification).
+const sdhCharacteristics = "public.accessibility.transcribes-spoken-dialog,public.accessibility.describes-music-and-sound"
 
 // sourceSubtitles extracts the source's text subtitle streams and returns
 // them followed by the side-car files. A side-car file replaces a source
@@ -63,7 +69,7 @@ func sourceSubtitles(ctx context.Context, r encode.Runner, probe *encode.Probe, 
 		}
 		s := packager.Subtitle{Path: x.Path, Language: norm, Name: x.Stream.Title, Forced: x.Stream.Forced, Default: x.Stream.Default}
 		if x.Stream.HearingImpaired {
-			s.Characteristics = "public.accessibility.transcribes-spoken-dialog,public.accessibility.describes-music-and-sound"
+			s.Characteristics = sdhCharacteristics
 		}
 		subs = append(subs, s)
 	}
@@ -87,4 +93,47 @@ func thumbnails(ctx context.Context, r encode.Runner, probe *encode.Probe, out *
 		th.Tiles = append(th.Tiles, packager.ThumbnailTile{Path: t.Path, Count: t.Count})
 	}
 	return th, nil
+}
+
+// subtitleExts are the side-car subtitle files SidecarSubtitles picks up.
+var subtitleExts = setOf(".vtt", ".srt", ".ttml", ".dfxp")
+
+// SidecarSubtitles finds the subtitle files that sit beside a mezzanine and
+// name it: movie.mov takes movie.en.vtt, movie.fr.srt, movie.de.forced.vtt,
+// movie.en.sdh.ttml. Files whose middle part is not a known language
+// (optionally followed by forced or sdh) are not side-cars of the title and
+// are left alone. The result is sorted by file name.
+func SidecarSubtitles(mezzanine string) ([]packager.Subtitle, error) {
+	dir := filepath.Dir(mezzanine)
+	stem := strings.TrimSuffix(filepath.Base(mezzanine), filepath.Ext(mezzanine))
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var subs []packager.Subtitle
+	for _, e := range entries {
+		name := e.Name()
+		ext := strings.ToLower(filepath.Ext(name))
+		if e.IsDir() || !subtitleExts[ext] || !strings.HasPrefix(name, stem+".") {
+			continue
+		}
+		parts := strings.Split(strings.TrimSuffix(strings.TrimPrefix(name, stem+"."), filepath.Ext(name)), ".")
+		lang, err := subtitle.Language(parts[0])
+		if err != nil || len(parts) > 2 {
+			continue
+		}
+		s := packager.Subtitle{Path: filepath.Join(dir, name), Language: lang}
+		if len(parts) == 2 {
+			switch strings.ToLower(parts[1]) {
+			case "forced":
+				s.Forced = true
+			case "sdh", "cc":
+				s.Characteristics = sdhCharacteristics
+			default:
+				continue
+			}
+		}
+		subs = append(subs, s)
+	}
+	return subs, nil
 }

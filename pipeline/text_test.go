@@ -143,3 +143,29 @@ func (r failRunner) Run(_ context.Context, tool encode.Tool, args []string, _ io
 	r.t.Errorf("%s ran (%v); nothing should have", tool, args)
 	return errors.New("must not run")
 }
+
+func TestSidecarSubtitles(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"movie.mov", "movie.en.vtt", "movie.fra.srt", "movie.de.forced.vtt", "movie.es.sdh.ttml",
+		"movie.vtt", "movie.director.vtt", "movie.en.notes.vtt", "movie.en.txt", "movie2.en.vtt", "other.en.vtt"} {
+		writeFile(t, filepath.Join(dir, f), "")
+	}
+	subs, err := SidecarSubtitles(filepath.Join(dir, "movie.mov"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []packager.Subtitle{
+		{Path: filepath.Join(dir, "movie.de.forced.vtt"), Language: "de", Forced: true},
+		{Path: filepath.Join(dir, "movie.en.vtt"), Language: "en"},
+		{Path: filepath.Join(dir, "movie.es.sdh.ttml"), Language: "es", Characteristics: sdhCharacteristics},
+		{Path: filepath.Join(dir, "movie.fra.srt"), Language: "fr"},
+	}
+	if len(subs) != len(want) {
+		t.Fatalf("got %+v, want %+v", subs, want)
+	}
+	for i := range want {
+		if subs[i] != want[i] {
+			t.Errorf("side-car %d = %+v, want %+v", i, subs[i], want[i])
+		}
+	}
+}

@@ -101,11 +101,29 @@ const (
 	rCENCKeyMissing  = "CENC-KEY-MISSING"
 	rCENCDecrypt     = "CENC-DECRYPT"
 
+	// Text tracks: WebVTT (HLS segments, side-car files), wvtt, stpp.
+	rTextWebVTT             = "TEXT-WEBVTT"
+	rTextTimestampMap       = "TEXT-TIMESTAMP-MAP"
+	rTextTimestampMapSyntax = "TEXT-TIMESTAMP-MAP-SYNTAX"
+	rTextCueOutside         = "TEXT-CUE-OUTSIDE"
+	rTextCueMissing         = "TEXT-CUE-MISSING"
+	rTextWVTTSamples        = "TEXT-WVTT-SAMPLES"
+	rTextSTPP               = "TEXT-STPP"
+	rTextLanguage           = "TEXT-LANGUAGE"
+
+	// Thumbnail tiles.
+	rThumbJPEG       = "THUMB-JPEG"
+	rThumbSize       = "THUMB-SIZE"
+	rThumbCoverage   = "THUMB-COVERAGE"
+	rThumbSignalling = "THUMB-SIGNALLING"
+
 	// HLS against DASH.
-	rCrossTracks   = "CROSS-TRACKS"
-	rCrossSegments = "CROSS-SEGMENTS"
-	rCrossDuration = "CROSS-DURATION"
-	rCrossKID      = "CROSS-KID"
+	rCrossTracks     = "CROSS-TRACKS"
+	rCrossSegments   = "CROSS-SEGMENTS"
+	rCrossDuration   = "CROSS-DURATION"
+	rCrossKID        = "CROSS-KID"
+	rCrossLanguages  = "CROSS-LANGUAGES"
+	rCrossThumbnails = "CROSS-THUMBNAILS"
 )
 
 // Spec references used more than once.
@@ -119,6 +137,10 @@ const (
 	specBMFF      = "ISO/IEC 14496-12:2022 "
 	specCENC      = "ISO/IEC 23001-7:2023 "
 	specNALFormat = "ISO/IEC 14496-15:2022 "
+	specText      = "ISO/IEC 14496-30:2018 "
+	specWebVTT    = "W3C WebVTT (CR 2019) "
+	specImage     = "Image Media Playlist specification v0.4: "
+	specThumbs    = "DASH-IF IOP v4.3 §6.2.6 (thumbnails)"
 )
 
 // catalogue is every rule; it is sorted by ID when the package loads.
@@ -149,6 +171,8 @@ var catalogue = []Rule{
 	{rCrossDuration, Error, specRFC + "§4.3.2.1; " + specDASH + "§5.3.9.6", "HLS EXTINF and DASH SegmentTimeline give different durations for the same segment"},
 	{rCrossKID, Error, specCENC + "§8.2", "HLS and DASH signal different KIDs for the same track"},
 	{rCrossSegments, Error, specRFC + "§4.3.2; " + specDASH + "§5.3.9", "HLS and DASH list different segments for the same track"},
+	{rCrossLanguages, Warning, "vpack package contract; " + specRFC + "§4.3.4.1 (LANGUAGE, FORCED); " + specDASH + "§5.3.7.2 (@lang), §5.8.5.5 (Role)", "HLS and DASH offer different audio languages, or different text tracks (language and forced)"},
+	{rCrossThumbnails, Error, specThumbs + "; " + specImage + "EXT-X-TILES", "HLS EXT-X-TILES and the DASH thumbnail_tile, @width × @height or @duration describe the same tiles differently"},
 	{rCrossTracks, Warning, "vpack package contract", "a track is in one manifest and not in the other"},
 	{rDASHAddressing, Error, specDASH + "§5.3.9.1", "Representation has no usable segment information (SegmentBase, SegmentList or SegmentTemplate with timeline or @duration)"},
 	{rDASHAlignment, Error, specDASH + "§5.3.3.2 (segmentAlignment); " + specIOP + "segment alignment", "segmentAlignment is true but the Representations' segments start at different times (misaligned keyframes)"},
@@ -169,6 +193,18 @@ var catalogue = []Rule{
 	{rDASHTimelineTotal, Error, specDASH + "§5.3.9.6, §5.3.1.2", "the SegmentTimeline of a Representation does not add up to the Period / mediaPresentationDuration"},
 	{rDASHXML, Error, "W3C XML 1.0; " + specDASH + "§5.3.1", "MPD is not well-formed XML, or its root is not MPD in urn:mpeg:dash:schema:mpd:2011"},
 	{rDASHXSD, Error, specDASH + "DASH-MPD.xsd (xmllint)", "xmllint schema validation of the MPD failed"},
+	{rTextCueMissing, Error, specRFC + "§3.5 (a WebVTT segment MUST contain every cue shown during its EXTINF)", "a cue shown during a WebVTT segment's span is not in that segment: cues spanning a boundary must be repeated"},
+	{rTextCueOutside, Error, specRFC + "§3.5; " + specText + "§5 (TTML times are track times)", "a cue lies outside the segment that carries it: a WebVTT cue (after X-TIMESTAMP-MAP) that does not overlap its segment, a TTML cue outside its stpp sample"},
+	{rTextLanguage, Warning, specRFC + "§4.3.4.1 (LANGUAGE); " + specDASH + "§5.3.7.2 (@lang); " + specBMFF + "§8.4.2 (mdhd), §8.4.6 (elng)", "EXT-X-MEDIA LANGUAGE or @lang differs from the language of the text track's init segment (mdhd, elng)"},
+	{rTextSTPP, Error, specText + "§6; W3C TTML1, IMSC1", "an stpp sample is not a TTML document that parses"},
+	{rTextTimestampMap, Warning, specRFC + "§3.5 (X-TIMESTAMP-MAP SHOULD be added to each WebVTT header; without it cue time 0 is media time 0)", "HLS WebVTT segment without X-TIMESTAMP-MAP alongside fMP4 media"},
+	{rTextTimestampMapSyntax, Error, specRFC + "§3.5; " + specBis + "§3.1.4", "X-TIMESTAMP-MAP malformed or repeated: not MPEGTS:<90 kHz time>,LOCAL:<cue time>"},
+	{rTextWVTTSamples, Error, specText + "§7 (a WebVTT sample for every interval, vtte when no cue shows)", "wvtt samples do not tile the track and its segments: gap, overlap, a span other than the manifest's, or a sample that is not vttc/vtte/vtta boxes"},
+	{rTextWebVTT, Error, specWebVTT + "§4 (file syntax); " + specRFC + "§3.5", "a WebVTT file (HLS segment or side-car) does not parse: no WEBVTT line, a malformed cue timing, text outside a cue"},
+	{rThumbCoverage, Error, specThumbs + "; " + specImage + "EXT-X-TILES DURATION", "the tiles do not cover the presentation: count is not ceil(duration / (interval × columns × rows)), or a tile but the last is not a full tile"},
+	{rThumbJPEG, Error, "ISO/IEC 10918-1 (JPEG); " + specThumbs, "a thumbnail tile is not a JPEG image that decodes"},
+	{rThumbSignalling, Error, specThumbs + "; " + specImage + "EXT-X-IMAGES-ONLY, EXT-X-TILES", "thumbnail signalling malformed or inconsistent: EXT-X-TILES or thumbnail_tile value, RESOLUTION against EXT-X-TILES, @width × @height not a whole grid"},
+	{rThumbSize, Error, specThumbs + " (@width × @height); " + specImage + "EXT-X-TILES RESOLUTION × LAYOUT", "a thumbnail tile's pixel size differs from the declared tile size"},
 	{rHLSAlignment, Warning, specApple + "media segmentation (segments aligned across variants)", "video variants' segments start at different times"},
 	{rHLSAttrRecommended, Warning, specRFC + "§4.3.4.2; " + specApple + "playlists", "recommended attribute missing: CODECS, RESOLUTION or FRAME-RATE (video), AVERAGE-BANDWIDTH"},
 	{rHLSAttrRequired, Error, specRFC + "§4.3.2.4, §4.3.2.5, §4.3.4.1–4.3.4.3", "required attribute missing (BANDWIDTH, URI, TYPE, GROUP-ID, NAME, METHOD)"},

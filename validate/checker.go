@@ -20,9 +20,11 @@ type checker struct {
 	findings []Finding
 	stats    Stats
 
-	inits  map[string]*initInfo // by refKey
-	segs   map[string]*segInfo  // by segKey
-	tracks map[string]bool      // media checks done, by trackKey
+	inits  map[string]*initInfo  // by refKey
+	segs   map[string]*segInfo   // by segKey
+	tracks map[string]bool       // media checks done, by trackKey
+	plains map[string]*plainFile // WebVTT files and JPEG tiles, by name
+	once   onceSet               // findings about shared files already reported
 
 	manifestPssh map[*initInfo]int // pssh found in manifests, by track
 }
@@ -33,6 +35,7 @@ func newChecker(ctx context.Context, src source, opts Options) *checker {
 		inits:  make(map[string]*initInfo),
 		segs:   make(map[string]*segInfo),
 		tracks: make(map[string]bool),
+		plains: make(map[string]*plainFile),
 	}
 	c.res = resolver{remote: src.remote()}
 	if hs, ok := src.(*httpSource); ok {

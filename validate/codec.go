@@ -144,6 +144,10 @@ func codecMatches(declared, actual string) bool {
 			}
 		}
 		return true
+	case "stpp", "wvtt":
+		// The sample entry names the format only; the rest of an stpp
+		// codecs string (stpp.ttml.im1t) is the profile of the documents.
+		return len(ap) == 1
 	case "av01", "vp09":
 		if len(dp) < 4 || len(ap) < 4 {
 			return false

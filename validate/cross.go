@@ -2,6 +2,7 @@ package validate
 
 import (
 	"encoding/hex"
+	"fmt"
 	"math"
 	"strings"
 )
@@ -27,10 +28,14 @@ func (c *checker) crossCheck(hp *hlsPackage, dp *dashPackage) {
 			}
 		}
 	}
+	c.crossLanguages(hp, dp)
 	if len(dp.periods) > 1 {
 		c.add(rNotChecked, Location{File: dp.file}, "%d Periods: HLS and DASH compared per track across Periods is not supported", len(dp.periods))
 		return
 	}
+	// Text tracks may be in one manifest only: HLS WebVTT segments are
+	// DASH wvtt (manifest.Track.Only). They are compared by language
+	// (crossLanguages), and track by track where both list the same one.
 	inHLS := make(map[string]bool)
 	for _, m := range hp.order {
 		if m == nil || m.track == nil || m.iframe {
@@ -41,14 +46,83 @@ func (c *checker) crossCheck(hp *hlsPackage, dp *dashPackage) {
 		inHLS[k] = true
 		dt, ok := byInit[k]
 		if !ok {
-			c.add(rCrossTracks, Location{File: m.pl.file}, "the track of this playlist (init %s) is not in %s", c.src.display(t.initName), dp.file)
+			if t.init == nil || t.init.kind != kindText {
+				c.add(rCrossTracks, Location{File: m.pl.file}, "the track of this playlist (init %s) is not in %s", c.src.display(t.initName), dp.file)
+			}
 			continue
 		}
 		c.crossTrack(m, dt.rep, dp)
 	}
 	for _, dt := range dashOrder {
-		if !inHLS[refKey(dt.t.initName, dt.t.initRng)] {
+		if !inHLS[refKey(dt.t.initName, dt.t.initRng)] && dashKind(dt.rep) != kindText {
 			c.add(rCrossTracks, dt.t.from, "Representation %q (init %s) has no HLS playlist", dt.rep.id, c.src.display(dt.t.initName))
+		}
+	}
+	c.crossThumbnails(hp, dp)
+}
+
+// crossThumbnails compares the thumbnail tracks of the two manifests,
+// matched by their first tile: the same tiles (CROSS-SEGMENTS), grid,
+// thumbnail size and interval (CROSS-THUMBNAILS). A thumbnail track in
+// one manifest only is CROSS-TRACKS.
+func (c *checker) crossThumbnails(hp *hlsPackage, dp *dashPackage) {
+	byTile := make(map[string]*dashRep)
+	var dashOrder []*dashRep
+	for _, p := range dp.periods {
+		for _, s := range p.sets {
+			for _, r := range s.reps {
+				if r.plain != nil && r.plain.image() && len(r.plain.segs) > 0 {
+					byTile[r.plain.segs[0].name] = r
+					dashOrder = append(dashOrder, r)
+				}
+			}
+		}
+	}
+	matched := make(map[*dashRep]bool)
+	for _, iv := range hp.images {
+		if iv.media == nil || iv.media.plain == nil || len(iv.media.plain.segs) == 0 {
+			continue
+		}
+		h := iv.media.plain
+		loc := Location{File: hp.master.file, Line: iv.tag.line}
+		r, ok := byTile[h.segs[0].name]
+		if !ok {
+			c.add(rCrossTracks, loc, "thumbnail track %s (first tile %s) is not in %s", h.label, c.src.display(h.segs[0].name), dp.file)
+			continue
+		}
+		matched[r] = true
+		d := r.plain
+		if len(h.segs) != len(d.segs) {
+			c.add(rCrossSegments, h.from, "%d tile(s), Representation %q in %s has %d", len(h.segs), r.id, dp.file, len(d.segs))
+		} else {
+			for i := range h.segs {
+				if h.segs[i].name != d.segs[i].name {
+					c.add(rCrossSegments, h.segs[i].from, "tile %d is %s, Representation %q has %s", i+1, c.src.display(h.segs[i].name), r.id, c.src.display(d.segs[i].name))
+					break
+				}
+			}
+		}
+		hg, dg := h.grid, d.grid
+		if hg == nil || dg == nil {
+			continue // THUMB-SIGNALLING says why
+		}
+		var diffs []string
+		if hg.cols != dg.cols || hg.rows != dg.rows {
+			diffs = append(diffs, fmt.Sprintf("LAYOUT %dx%d against thumbnail_tile %dx%d", hg.cols, hg.rows, dg.cols, dg.rows))
+		}
+		if hg.thumbW != 0 && (hg.thumbW != dg.thumbW || hg.thumbH != dg.thumbH) {
+			diffs = append(diffs, fmt.Sprintf("thumbnails of %dx%d against %dx%d (@width × @height %dx%d)", hg.thumbW, hg.thumbH, dg.thumbW, dg.thumbH, dg.tileW(), dg.tileH()))
+		}
+		if hg.interval > 0 && dg.interval > 0 && math.Abs(hg.interval-dg.interval) > textTol {
+			diffs = append(diffs, fmt.Sprintf("one every %.3f s against %.3f s (@duration over %d thumbnails)", hg.interval, dg.interval, dg.perTile()))
+		}
+		if len(diffs) > 0 {
+			c.add(rCrossThumbnails, hg.at, "%s and Representation %q in %s differ: %s", h.label, r.id, dp.file, strings.Join(diffs, "; "))
+		}
+	}
+	for _, r := range dashOrder {
+		if !matched[r] {
+			c.add(rCrossTracks, r.plain.from, "thumbnail Representation %q (first tile %s) has no EXT-X-IMAGE-STREAM-INF", r.id, c.src.display(r.plain.segs[0].name))
 		}
 	}
 }

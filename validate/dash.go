@@ -45,6 +45,7 @@ type dashRep struct {
 	period *dashPeriod
 	id     string
 	track  *trackRef
+	plain  *plainTrack // side-car WebVTT, thumbnail tiles: instead of track
 
 	timescale uint64
 	pto       uint64
@@ -221,6 +222,14 @@ func (c *checker) resolveSegments(dp *dashPackage, r *dashRep, base string) {
 	loc := Location{File: dp.file, Line: r.node.line, Path: r.node.path}
 	label := fmt.Sprintf("Representation %q", r.id)
 	t := &trackRef{label: label, from: loc}
+	mt, hasMT := r.inherited("mimeType")
+	t.plain = plainMime(mt)
+	if ct, _ := r.set.node.attr("contentType"); ct == "image" && t.plain == "" {
+		if !hasMT {
+			c.add(rThumbSignalling, loc, "image Representation without @mimeType (image/jpeg for thumbnail tiles)")
+		}
+		t.plain = "image/" // tiles of an unknown format: their content is not checked
+	}
 	level := func(kind string) int {
 		for i, n := range []*xnode{r.node, r.set.node, r.period.node} {
 			if n.kid(kind) != nil {
@@ -239,6 +248,13 @@ func (c *checker) resolveSegments(dp *dashPackage, r *dashRep, base string) {
 		c.baseSegments(dp, r, t, base, segNodes(r, "SegmentBase"))
 	default:
 		c.add(rDASHAddressing, loc, "no SegmentBase, SegmentList or SegmentTemplate, and no BaseURL naming a file")
+		return
+	}
+	if t.plain != "" {
+		r.plain = &plainTrack{label: label, from: loc, mime: t.plain, segs: t.segs}
+		if r.plain.image() {
+			r.plain.grid = c.dashImageGrid(dp, r, r.plain)
+		}
 		return
 	}
 	if t.initName != "" || len(t.segs) > 0 {
@@ -377,7 +393,7 @@ func (c *checker) templateSegments(dp *dashPackage, r *dashRep, t *trackRef, bas
 		}
 	} else if in := segKid(chain, "Initialization"); in != nil {
 		c.initElement(dp, t, base, in)
-	} else {
+	} else if t.plain == "" { // plain files (thumbnail tiles) have no header
 		c.add(rDASHAddressing, tl, "SegmentTemplate without @initialization: the CMAF header is not found")
 	}
 	media, ok := segAttr(chain, "media")
@@ -491,6 +507,11 @@ func (c *checker) baseSegments(dp *dashPackage, r *dashRep, t *trackRef, base st
 		return
 	}
 	c.timing(r, chain)
+	if t.plain != "" {
+		// One plain file for the whole Period: a side-car WebVTT file.
+		t.segs = append(t.segs, segRef{name: base, from: loc, dur: r.period.dur})
+		return
+	}
 	t.initName = base
 	if in := segKid(chain, "Initialization"); in != nil {
 		c.initElement(dp, t, base, in)
@@ -537,16 +558,36 @@ func (dp *dashPackage) tracks() []*trackRef {
 	return out
 }
 
+// plainTracks lists the side-car WebVTT and thumbnail tracks of the MPD.
+func (dp *dashPackage) plainTracks() []*plainTrack {
+	var out []*plainTrack
+	for _, p := range dp.periods {
+		for _, s := range p.sets {
+			for _, r := range s.reps {
+				if r.plain != nil {
+					out = append(out, r.plain)
+				}
+			}
+		}
+	}
+	return out
+}
+
 // checkDASHMedia compares the MPD with the media once it is loaded.
 func (c *checker) checkDASHMedia(dp *dashPackage) {
 	for _, p := range dp.periods {
 		for _, set := range p.sets {
 			for _, r := range set.reps {
-				if r.track == nil || r.track.init == nil {
-					continue
+				switch {
+				case r.plain != nil && r.plain.mime == mimeWebVTT:
+					c.checkVTTTiming(r.plain, 0, false)
+				case r.plain != nil:
+					c.checkThumbnails(r.plain, p.dur)
+				case r.track == nil || r.track.init == nil:
+				default:
+					c.checkTrackMedia(r.track)
+					c.checkRepresentation(dp, r)
 				}
-				c.checkTrackMedia(r.track)
-				c.checkRepresentation(dp, r)
 			}
 			c.checkSetAlignment(dp, set)
 		}
@@ -643,6 +684,10 @@ func (c *checker) checkRepresentation(dp *dashPackage, r *dashRep) {
 	}
 	c.checkDASHBandwidth(dp, r, loc)
 	c.checkContentProtection(dp, r, loc)
+	if in.kind == kindText {
+		c.checkTextSpans(t, true)
+		c.checkDASHTextLanguage(r, loc)
+	}
 }
 
 func parseFrameRate(v string) (float64, bool) {

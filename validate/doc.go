@@ -30,12 +30,29 @@ changes nothing. It checks:
     (ISO/IEC 23001-7): tenc, senc, saiz/saio, seig sample groups, subsample
     sums, pssh. With Options.Keys a sample of segments is decrypted and
     its NAL structure checked.
-  - HLS against DASH: the same tracks, segments, durations and KIDs.
+  - Text tracks (RFC 8216 §3.5, W3C WebVTT, ISO/IEC 14496-30): HLS
+    WebVTT segments and side-car files parse (file:line), carry a
+    well-formed X-TIMESTAMP-MAP alongside fMP4 media, and, once mapped
+    onto the media timeline, hold only cues shown during their EXTINF and
+    every such cue (cues spanning a boundary repeated); wvtt samples tile
+    the track and each segment's declared span; stpp samples are TTML
+    documents whose cues lie inside them; EXT-X-MEDIA LANGUAGE and @lang
+    against the init segment's mdhd/elng.
+  - Thumbnail tiles (DASH-IF IOP v4.3 §6.2.6, Image Media Playlist
+    specification v0.4): EXT-X-IMAGE-STREAM-INF, EXT-X-IMAGES-ONLY and
+    EXT-X-TILES, the thumbnail_tile property, every tile a JPEG of the
+    declared size, ceil(duration / (interval × columns × rows)) of them.
+  - HLS against DASH: the same tracks, segments, durations and KIDs, the
+    same audio languages and text tracks (language, forced), the same
+    thumbnail grids. Text tracks may take a different form in each (HLS
+    WebVTT segments, DASH wvtt) and are compared by what they offer.
 
 Static validation reads the manifests, every init segment and the moof
-boxes of every segment, never the mdat payloads (unless Options.Keys asks
-for decryption): a 2-hour, 7-track package of 12,600 segments validates in
-well under two seconds (bench/validatebench).
+boxes of every segment, never the mdat payloads of audio and video
+(unless Options.Keys asks for decryption): a 2-hour, 7-track package of
+12,600 segments validates in well under two seconds
+(bench/validatebench). Text segments (wvtt, stpp), WebVTT files and JPEG
+tiles, all small, are read whole.
 
 The rule catalogue is [Rules]; `vpack validate --rules` prints it. A rule
 never changes meaning; retired IDs are not reused.
@@ -94,7 +111,11 @@ no line numbers and stops at the first error); MPDs are read with
 encoding/xml into an element tree that keeps lines and element paths
 (dash-mpd's decoder can loop on malformed input, see manifest/dashread.go).
 Boxes are walked by the validator's own box walker, which keeps offsets and
-survives broken sizes; mp4ff decodes the moov boxes and, with Keys,
-decrypts.
+survives broken sizes; mp4ff decodes the moov boxes, the samples of text
+tracks and, with Keys, decrypts. WebVTT and TTML are parsed by package
+subtitle (ParseWebVTT, ParseTTML); the validator scans WebVTT files again
+for X-TIMESTAMP-MAP and the lines of the cue timings, and decodes wvtt
+samples itself, since subtitle.ReadWVTT and ReadSTPP join the cues of a
+track and so hide how its samples and segments are cut.
 */
 package validate

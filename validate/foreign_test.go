@@ -19,7 +19,9 @@ import (
 )
 
 // TestForeignPackages validates what ffmpeg's own hls and dash muxers
-// write (fMP4, MPEG-TS, single-file byte ranges, SegmentList), and
+// write (fMP4, MPEG-TS, single-file byte ranges, SegmentList, segmented
+// WebVTT beside fMP4: ffmpeg writes no X-TIMESTAMP-MAP and does not repeat
+// cues across segment boundaries), and
 // compares the findings with testdata/golden/foreign.txt: they must be
 // sensible (nothing crashes, no internal errors, only real departures
 // from CMAF/HLS/DASH practice). -update rewrites the golden file.
@@ -29,15 +31,23 @@ func TestForeignPackages(t *testing.T) {
 	in := mediatest.Generate(t, dir, "in.mp4", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=5",
 		"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=5",
 		"-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "50", "-c:a", "aac", "-b:a", "64k", "-shortest")
+	srt := filepath.Join(dir, "in.srt")
+	if err := os.WriteFile(srt, []byte(foreignSRT), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	packages := []struct {
 		name, out string
 		args      []string
+		inputs    []string // instead of in.mp4 copied
 	}{
-		{"hls-fmp4", "index.m3u8", []string{"-f", "hls", "-hls_segment_type", "fmp4", "-hls_time", "2", "-hls_playlist_type", "vod", "-master_pl_name", "master.m3u8"}},
-		{"hls-ts", "index.m3u8", []string{"-f", "hls", "-hls_time", "2", "-hls_playlist_type", "vod", "-master_pl_name", "master.m3u8"}},
-		{"hls-single-file", "index.m3u8", []string{"-f", "hls", "-hls_segment_type", "fmp4", "-hls_flags", "single_file", "-hls_time", "2", "-hls_playlist_type", "vod", "-master_pl_name", "master.m3u8"}},
-		{"dash", "manifest.mpd", []string{"-f", "dash", "-seg_duration", "2", "-use_template", "1", "-use_timeline", "1"}},
-		{"dash-single-file", "manifest.mpd", []string{"-f", "dash", "-seg_duration", "2", "-single_file", "1"}},
+		{"hls-fmp4", "index.m3u8", []string{"-f", "hls", "-hls_segment_type", "fmp4", "-hls_time", "2", "-hls_playlist_type", "vod", "-master_pl_name", "master.m3u8"}, nil},
+		{"hls-ts", "index.m3u8", []string{"-f", "hls", "-hls_time", "2", "-hls_playlist_type", "vod", "-master_pl_name", "master.m3u8"}, nil},
+		{"hls-single-file", "index.m3u8", []string{"-f", "hls", "-hls_segment_type", "fmp4", "-hls_flags", "single_file", "-hls_time", "2", "-hls_playlist_type", "vod", "-master_pl_name", "master.m3u8"}, nil},
+		{"dash", "manifest.mpd", []string{"-f", "dash", "-seg_duration", "2", "-use_template", "1", "-use_timeline", "1"}, nil},
+		{"dash-single-file", "manifest.mpd", []string{"-f", "dash", "-seg_duration", "2", "-single_file", "1"}, nil},
+		{"hls-fmp4-webvtt", "out_%v/index.m3u8", []string{"-f", "hls", "-hls_segment_type", "fmp4", "-hls_time", "2", "-hls_playlist_type", "vod",
+			"-var_stream_map", "v:0,a:0,s:0,sgroup:subs", "-master_pl_name", "master.m3u8"},
+			[]string{"-i", in, "-i", srt, "-map", "0", "-map", "1", "-c:v", "copy", "-c:a", "copy", "-c:s", "webvtt"}},
 	}
 	var got strings.Builder
 	for _, p := range packages {
@@ -45,7 +55,11 @@ func TestForeignPackages(t *testing.T) {
 		if err := os.MkdirAll(out, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		args := append([]string{"-hide_banner", "-loglevel", "error", "-nostdin", "-i", in, "-c", "copy"}, p.args...)
+		input := p.inputs
+		if input == nil {
+			input = []string{"-i", in, "-c", "copy"}
+		}
+		args := append(append([]string{"-hide_banner", "-loglevel", "error", "-nostdin"}, input...), p.args...)
 		cmd := exec.Command("ffmpeg", append(args, filepath.Join(out, p.out))...)
 		if b, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("%s: ffmpeg: %v\n%s", p.name, err, b)
@@ -79,6 +93,21 @@ func TestForeignPackages(t *testing.T) {
 		t.Errorf("findings differ from %s (-want +got):\n%s", golden, diff)
 	}
 }
+
+// foreignSRT is the subtitle input of the WebVTT package: the second and
+// third cues cross segment boundaries (2 s and 4 s).
+const foreignSRT = `1
+00:00:00,500 --> 00:00:01,500
+Hello.
+
+2
+00:00:01,500 --> 00:00:02,600
+Across the first boundary.
+
+3
+00:00:03,000 --> 00:00:04,500
+Across the second.
+`
 
 // TestCleanSingleFilePackage validates a vpack package in single-file
 // mode: HLS byte ranges and DASH SegmentBase with a sidx.

@@ -7,12 +7,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/Eyevinn/mp4ff/mp4"
+
+	"github.com/vpack-dev/vpack/subtitle"
 )
 
 // The fuzz tests feed the validator's readers of outside input, the HLS
-// playlist scanner, the MPD reader and the box walker, and check that they
+// playlist scanner, the MPD reader, the box walker and the readers of
+// text and thumbnail files, and check that they
 // never panic or hang: every problem must be a finding. They are seeded
 // from testdata/hls, testdata/dash and synthetic CMAF tracks built with
 // mp4ff. Crashers found so far are fixed and kept as regression inputs
@@ -245,4 +249,82 @@ func TestSampleGroups(t *testing.T) {
 		r.WriteText(&w)
 		t.Errorf("no %s finding:\n%s", rCENCSampleGroup, w.String())
 	}
+}
+
+// FuzzPlainFiles validates a fuzzed file as an HLS WebVTT segment (of a
+// two-segment playlist beside an fMP4 track), as a side-car WebVTT file of
+// a DASH text Representation and as a JPEG thumbnail tile of both
+// manifests. Crashers: none.
+func FuzzPlainFiles(f *testing.F) {
+	f.Add([]byte("WEBVTT\nX-TIMESTAMP-MAP=MPEGTS:0,LOCAL:00:00:00.000\n\n00:00:00.500 --> 00:00:02.500 line:0\nHello.\n"))
+	f.Add([]byte("WEBVTT\nX-TIMESTAMP-MAP=LOCAL:00:00:01.000,MPEGTS:900000\n\nNOTE x\n\nid\n01:00:00.000 --> 01:00:01.000\n<b>a</b>\n"))
+	f.Add([]byte("\xff\xd8\xff\xdb\x00\x43\x00"))
+	init, seg := syntheticTrack(f, "")
+	vtt := "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:2\n#EXTINF:2.000,\na.vtt\n#EXTINF:2.000,\nb.vtt\n#EXT-X-ENDLIST\n"
+	images := "#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-IMAGES-ONLY\n#EXT-X-TARGETDURATION:4\n#EXT-X-TILES:RESOLUTION=64x36,LAYOUT=2x2,DURATION=1.000\n#EXTINF:4.000,\ntile.jpg\n#EXT-X-ENDLIST\n"
+	master := "#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-MEDIA:TYPE=SUBTITLES,GROUP-ID=\"s\",NAME=\"en\",LANGUAGE=\"en\",URI=\"vtt.m3u8\"\n" +
+		"#EXT-X-STREAM-INF:BANDWIDTH=100000,CODECS=\"avc1.42c00c\",RESOLUTION=320x180,SUBTITLES=\"s\"\nindex.m3u8\n" +
+		"#EXT-X-IMAGE-STREAM-INF:BANDWIDTH=1000,RESOLUTION=64x36,CODECS=\"jpeg\",URI=\"images.m3u8\"\n"
+	playlist := "#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-TARGETDURATION:2\n#EXT-X-MAP:URI=\"init.mp4\"\n#EXTINF:2.000,\nseg.m4s\n#EXT-X-ENDLIST\n"
+	mpd := `<?xml version="1.0"?><MPD xmlns="urn:mpeg:dash:schema:mpd:2011" type="static" mediaPresentationDuration="PT4S" minBufferTime="PT2S"><Period>` +
+		`<AdaptationSet contentType="text" mimeType="text/vtt" lang="en"><Representation id="fr" bandwidth="100"><BaseURL>a.vtt</BaseURL></Representation></AdaptationSet>` +
+		`<AdaptationSet contentType="image" mimeType="image/jpeg"><SegmentTemplate media="tile.jpg" duration="4" timescale="1"/>` +
+		`<Representation id="t" bandwidth="1000" width="128" height="72"><EssentialProperty schemeIdUri="http://dashif.org/thumbnail_tile" value="2x2"/></Representation></AdaptationSet>` +
+		`</Period></MPD>`
+	f.Fuzz(func(t *testing.T, data []byte) {
+		src := memSource{"master.m3u8": []byte(master), "index.m3u8": []byte(playlist), "init.mp4": init, "seg.m4s": seg,
+			"vtt.m3u8": []byte(vtt), "a.vtt": data, "b.vtt": data, "images.m3u8": []byte(images), "tile.jpg": data,
+			"manifest.mpd": []byte(mpd)}
+		c := newChecker(t.Context(), src, Options{}.withDefaults(false))
+		r, err := c.run("fuzz", []string{"master.m3u8"}, []string{"manifest.mpd"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, fd := range r.Findings {
+			if fd.Rule == rInternal {
+				t.Fatalf("internal error: %s", fd)
+			}
+		}
+	})
+}
+
+// FuzzTextSegment validates a fuzzed media segment of a wvtt and of an
+// stpp track, whose samples are decoded and parsed. Crashers (fixed, kept
+// in testdata/fuzz/FuzzTextSegment): b6682c0053d41df0, a segment whose
+// samples mp4ff panics on (nil pointer), which made parseSegment return
+// nil and crash the validator.
+func FuzzTextSegment(f *testing.F) {
+	doc := &subtitle.Document{Cues: []subtitle.Cue{{Start: 500 * time.Millisecond, End: 2500 * time.Millisecond, Text: "Hello."}}}
+	span := subtitle.Span{End: 2 * time.Second}
+	wvttInit, err := subtitle.WVTTInit(doc, "en")
+	if err != nil {
+		f.Fatal(err)
+	}
+	stppInit, err := subtitle.STPPInit("de")
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, seg := range []func(*subtitle.Document, subtitle.Span, uint32) ([]byte, error){subtitle.WVTTSegment, subtitle.STPPSegment} {
+		b, err := seg(doc, span, 1)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	playlist := "#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-TARGETDURATION:2\n#EXT-X-MAP:URI=\"init.mp4\"\n#EXTINF:2.000,\nseg.m4s\n#EXT-X-ENDLIST\n"
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, init := range [][]byte{wvttInit, stppInit} {
+			src := memSource{"index.m3u8": []byte(playlist), "init.mp4": init, "seg.m4s": data}
+			c := newChecker(t.Context(), src, Options{}.withDefaults(false))
+			r, err := c.run("fuzz", []string{"index.m3u8"}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, fd := range r.Findings {
+				if fd.Rule == rInternal {
+					t.Fatalf("internal error: %s", fd)
+				}
+			}
+		}
+	})
 }

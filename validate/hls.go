@@ -1,6 +1,7 @@
 package validate
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -21,17 +22,30 @@ type hlsPackage struct {
 	order    []*hlsMedia
 	variants []*hlsVariant
 	iframes  []*hlsIFrameVariant
+	images   []*hlsImageVariant
 	groups   map[string][]*hlsRendition // "AUDIO/aac" → renditions
 
 	segsByName map[string][]*segRef // media segments by file, for I-frame checks
 }
 
-// hlsMedia is one media (or I-frame) playlist and the track it describes.
+// plRole is what a media playlist is referenced as.
+type plRole int
+
+const (
+	roleMedia  plRole = iota // EXT-X-STREAM-INF, EXT-X-MEDIA
+	roleIFrame               // EXT-X-I-FRAME-STREAM-INF
+	roleImage                // EXT-X-IMAGE-STREAM-INF
+)
+
+// hlsMedia is one media (I-frame, image) playlist and the track it
+// describes: fMP4 media (track) or plain files (plain: WebVTT segments,
+// JPEG tiles).
 type hlsMedia struct {
 	pl     *playlist
 	iframe bool
-	track  *trackRef // nil when its media cannot be checked
-	skip   string    // why not, for the report
+	track  *trackRef   // nil when its media cannot be checked
+	plain  *plainTrack // WebVTT or image playlists
+	skip   string      // why not, for the report
 }
 
 type hlsVariant struct {
@@ -40,6 +54,12 @@ type hlsVariant struct {
 }
 
 type hlsIFrameVariant struct {
+	tag   *hlsTag
+	media *hlsMedia
+}
+
+// hlsImageVariant is an EXT-X-IMAGE-STREAM-INF: a thumbnail track.
+type hlsImageVariant struct {
 	tag   *hlsTag
 	media *hlsMedia
 }
@@ -63,7 +83,17 @@ func (c *checker) readHLS(name string) *hlsPackage {
 	c.mu.Unlock()
 	pl := c.scanPlaylist(name, data)
 	if pl.media && !pl.master {
-		m := c.newHLSMedia(pl, pl.iframesOnly)
+		role := roleMedia
+		switch {
+		case pl.iframesOnly:
+			role = roleIFrame
+		case pl.imagesOnly:
+			role = roleImage
+		}
+		m := c.newHLSMedia(pl, role)
+		if m.plain != nil && m.plain.image() {
+			m.plain.grid = c.hlsImageGrid(pl, "", Location{File: pl.file})
+		}
 		hp.media[name] = m
 		hp.order = append(hp.order, m)
 		return hp
@@ -126,7 +156,7 @@ func (c *checker) readHLS(name string) *hlsPackage {
 		r := &hlsRendition{tag: t}
 		if hasURI && typ != "CLOSED-CAPTIONS" {
 			if mname, ok := c.resolve(at(t.line), "EXT-X-MEDIA", name, uri); ok {
-				r.media = c.hlsMediaPlaylist(hp, at(t.line), mname, false)
+				r.media = c.hlsMediaPlaylist(hp, at(t.line), mname, roleMedia)
 			}
 		}
 		hp.groups[typ+"/"+gid] = append(hp.groups[typ+"/"+gid], r)
@@ -149,7 +179,7 @@ func (c *checker) readHLS(name string) *hlsPackage {
 		}
 		v := &hlsVariant{stream: s}
 		if mname, ok := c.resolve(at(s.uriLine), "variant", name, s.uri); ok {
-			v.media = c.hlsMediaPlaylist(hp, at(s.uriLine), mname, false)
+			v.media = c.hlsMediaPlaylist(hp, at(s.uriLine), mname, roleMedia)
 		}
 		hp.variants = append(hp.variants, v)
 	}
@@ -164,15 +194,35 @@ func (c *checker) readHLS(name string) *hlsPackage {
 		}
 		iv := &hlsIFrameVariant{tag: t}
 		if mname, ok := c.resolve(at(t.line), "I-frame playlist", name, uri); ok {
-			iv.media = c.hlsMediaPlaylist(hp, at(t.line), mname, true)
+			iv.media = c.hlsMediaPlaylist(hp, at(t.line), mname, roleIFrame)
 		}
 		hp.iframes = append(hp.iframes, iv)
+	}
+
+	// Thumbnails (EXT-X-IMAGE-STREAM-INF, Image Media Playlist v0.4).
+	for _, t := range pl.images {
+		if _, ok := t.attr("BANDWIDTH"); !ok {
+			c.add(rHLSAttrRequired, at(t.line), "EXT-X-IMAGE-STREAM-INF without BANDWIDTH")
+		}
+		uri, ok := t.attr("URI")
+		if !ok {
+			c.add(rHLSAttrRequired, at(t.line), "EXT-X-IMAGE-STREAM-INF without URI")
+			continue
+		}
+		iv := &hlsImageVariant{tag: t}
+		if mname, ok := c.resolve(at(t.line), "image playlist", name, uri); ok {
+			iv.media = c.hlsMediaPlaylist(hp, at(t.line), mname, roleImage)
+		}
+		if m := iv.media; m != nil && m.plain != nil && m.plain.image() && m.plain.grid == nil {
+			m.plain.grid = c.hlsImageGrid(m.pl, attrOr(t, "RESOLUTION"), at(t.line))
+		}
+		hp.images = append(hp.images, iv)
 	}
 	return hp
 }
 
 // hlsMediaPlaylist reads a media playlist once.
-func (c *checker) hlsMediaPlaylist(hp *hlsPackage, from Location, name string, iframe bool) *hlsMedia {
+func (c *checker) hlsMediaPlaylist(hp *hlsPackage, from Location, name string, role plRole) *hlsMedia {
 	if m, ok := hp.media[name]; ok {
 		return m
 	}
@@ -190,6 +240,7 @@ func (c *checker) hlsMediaPlaylist(hp *hlsPackage, from Location, name string, i
 		c.add(rHLSPlaylistKind, from, "%s is a multivariant playlist where a media playlist belongs", pl.file)
 		return nil
 	}
+	iframe := role == roleIFrame
 	if iframe != pl.iframesOnly {
 		if iframe {
 			c.add(rHLSPlaylistKind, Location{File: pl.file}, "I-frame playlist without EXT-X-I-FRAMES-ONLY")
@@ -197,20 +248,34 @@ func (c *checker) hlsMediaPlaylist(hp *hlsPackage, from Location, name string, i
 			c.add(rHLSPlaylistKind, from, "%s is an I-frame playlist (EXT-X-I-FRAMES-ONLY) where a media playlist belongs", pl.file)
 		}
 	}
-	m := c.newHLSMedia(pl, iframe)
+	if image := role == roleImage; image != pl.imagesOnly {
+		if image {
+			c.add(rHLSPlaylistKind, Location{File: pl.file}, "image playlist without EXT-X-IMAGES-ONLY")
+		} else {
+			c.add(rHLSPlaylistKind, from, "%s is an image playlist (EXT-X-IMAGES-ONLY) where a media playlist belongs", pl.file)
+		}
+	}
+	m := c.newHLSMedia(pl, role)
 	hp.media[name] = m
 	hp.order = append(hp.order, m)
 	return m
 }
 
-// newHLSMedia declares the track of a media playlist, unless its media
-// cannot be checked (MPEG-TS, WebVTT, AES-128 whole-segment encryption).
-func (c *checker) newHLSMedia(pl *playlist, iframe bool) *hlsMedia {
+// newHLSMedia declares the track of a media playlist: fMP4 media, WebVTT
+// segments or JPEG tiles, unless its media cannot be checked (MPEG-TS,
+// AES-128 whole-segment encryption). The grid of an image playlist's
+// tiles depends on its EXT-X-IMAGE-STREAM-INF too: the caller reads it.
+func (c *checker) newHLSMedia(pl *playlist, role plRole) *hlsMedia {
+	iframe := role == roleIFrame
 	m := &hlsMedia{pl: pl, iframe: iframe}
 	if len(pl.segs) == 0 {
 		return m
 	}
 	at := func(line int) Location { return Location{File: pl.file, Line: line} }
+	if role == roleImage || pl.imagesOnly {
+		m.plain = c.plainHLSTrack(pl, mimeJPEG)
+		return m
+	}
 	first := pl.segs[0]
 	for _, s := range pl.segs {
 		for _, k := range s.keys {
@@ -224,16 +289,23 @@ func (c *checker) newHLSMedia(pl *playlist, iframe bool) *hlsMedia {
 	if first.mapTag == nil {
 		ext := strings.ToLower(pathExt(first.uri))
 		switch ext {
-		case ".ts", ".aac", ".ac3", ".ec3", ".mp3", ".vtt", ".webvtt":
+		case ".vtt", ".webvtt":
+			m.plain = c.plainHLSTrack(pl, mimeWebVTT)
+			return m
+		case ".ts", ".aac", ".ac3", ".ec3", ".mp3":
 			m.skip = "not fragmented MP4"
 			c.add(rMediaNotFMP4, Location{File: pl.file}, "%s segments: media checks skipped", ext)
 			return m
 		}
 		if name, ok := c.resolve(at(first.line), "segment", pl.name, first.uri); ok {
-			head, _, err := c.src.read(c.ctx, name, 0, 1, c.opts.MaxSegmentBytes)
-			if err == nil && len(head) == 1 && head[0] == 0x47 {
+			head, _, err := c.src.read(c.ctx, name, 0, 16, c.opts.MaxSegmentBytes)
+			switch {
+			case err == nil && len(head) > 0 && head[0] == 0x47:
 				m.skip = "not fragmented MP4"
 				c.add(rMediaNotFMP4, Location{File: pl.file}, "MPEG-TS segments: media checks skipped")
+				return m
+			case err == nil && bytes.HasPrefix(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), []byte("WEBVTT")):
+				m.plain = c.plainHLSTrack(pl, mimeWebVTT)
 				return m
 			}
 		}
@@ -282,6 +354,21 @@ func (c *checker) newHLSMedia(pl *playlist, iframe bool) *hlsMedia {
 	return m
 }
 
+// plainHLSTrack declares the plain-file track of a WebVTT or image
+// playlist: its segments with their playlist timing.
+func (c *checker) plainHLSTrack(pl *playlist, mime string) *plainTrack {
+	at := func(line int) Location { return Location{File: pl.file, Line: line} }
+	t := &plainTrack{label: pl.file, from: Location{File: pl.file}, mime: mime}
+	var start float64
+	for i, s := range pl.segs {
+		if name, ok := c.resolve(at(s.line), "segment", pl.name, s.uri); ok {
+			t.segs = append(t.segs, segRef{name: name, from: at(s.line), start: start, dur: s.dur, disc: s.disc && i > 0})
+		}
+		start += s.dur
+	}
+	return t
+}
+
 func sameMap(a, b *hlsTag) bool {
 	return a != nil && b != nil && a.value == b.value
 }
@@ -300,6 +387,17 @@ func (hp *hlsPackage) tracks() []*trackRef {
 	for _, m := range hp.order {
 		if m != nil && m.track != nil {
 			out = append(out, m.track)
+		}
+	}
+	return out
+}
+
+// plainTracks lists the WebVTT and image tracks of the package.
+func (hp *hlsPackage) plainTracks() []*plainTrack {
+	var out []*plainTrack
+	for _, m := range hp.order {
+		if m != nil && m.plain != nil {
+			out = append(out, m.plain)
 		}
 	}
 	return out
@@ -327,6 +425,103 @@ func (c *checker) checkHLSMedia(hp *hlsPackage) {
 		c.checkIFrameVariant(hp, iv)
 	}
 	c.checkHLSAlignment(hp)
+	c.checkHLSText(hp)
+}
+
+// checkHLSText checks the text and image tracks of the playlists: WebVTT
+// segments against the media timeline, wvtt segments against their
+// EXTINFs, the languages of fMP4 text tracks, the thumbnail tiles.
+func (c *checker) checkHLSText(hp *hlsPackage) {
+	origin, why := c.hlsOrigin(hp)
+	skipped := false
+	for _, m := range hp.order {
+		switch {
+		case m == nil:
+		case m.plain != nil && m.plain.mime == mimeWebVTT:
+			if why != "" {
+				if !skipped {
+					c.add(rNotChecked, Location{File: m.pl.file}, "WebVTT cue timing not checked: %s", why)
+					skipped = true
+				}
+				continue
+			}
+			c.checkTimestampMaps(m.plain, origin)
+			c.checkVTTTiming(m.plain, origin, true)
+		case m.plain != nil:
+			c.checkThumbnails(m.plain, hlsDuration(hp))
+		case m.track != nil && m.track.init != nil && m.track.init.kind == kindText:
+			c.checkTextSpans(m.track, false)
+		}
+	}
+	c.checkHLSTextLanguages(hp)
+}
+
+// hlsOrigin returns the media time at which the playlists' timeline
+// starts, in seconds: the tfdt of the first segment of the first variant
+// (else audio rendition) with fMP4 media. why says, when it is not "",
+// that the media is not fMP4 or unreadable: WebVTT timing cannot be
+// checked then. A lone media playlist, or a presentation without audio or
+// video, starts at 0.
+func (c *checker) hlsOrigin(hp *hlsPackage) (origin float64, why string) {
+	if hp.master == nil {
+		return 0, ""
+	}
+	for _, m := range hp.mainMedia() {
+		if m == nil || m.plain != nil {
+			continue
+		}
+		if m.skip != "" {
+			return 0, fmt.Sprintf("the timestamps of %s, which X-TIMESTAMP-MAP refers to, are not read (%s)", m.pl.file, m.skip)
+		}
+		if t := m.track; t != nil && len(t.segs) > 0 && t.usable(0) {
+			return t.mediaStart(t.segs[0].media), ""
+		}
+		why = "the first media segment of " + m.pl.file + " cannot be read"
+	}
+	return 0, why
+}
+
+// mainMedia lists the media playlists of the variants, then of the audio
+// renditions, in the order of the multivariant playlist (nil entries for
+// unreadable ones).
+func (hp *hlsPackage) mainMedia() []*hlsMedia {
+	var main []*hlsMedia
+	for _, v := range hp.variants {
+		main = append(main, v.media)
+	}
+	for _, t := range hp.master.renditions {
+		if typ, _ := t.attr("TYPE"); typ == "AUDIO" {
+			gid, _ := t.attr("GROUP-ID")
+			for _, r := range hp.groups["AUDIO/"+gid] {
+				if r.tag == t {
+					main = append(main, r.media)
+				}
+			}
+		}
+	}
+	return main
+}
+
+// hlsDuration is the presentation's duration by the playlists: the
+// longest variant or audio rendition, 0 when there is none.
+func hlsDuration(hp *hlsPackage) float64 {
+	if hp.master == nil {
+		return 0
+	}
+	var d float64
+	for _, m := range hp.mainMedia() {
+		if m == nil || m.plain != nil {
+			continue
+		}
+		var sum float64
+		for _, s := range m.pl.segs {
+			sum += s.dur
+		}
+		if !math.IsNaN(sum) {
+			d = max(d, sum)
+		}
+	}
+	return d
 }
 
 // checkExtinf compares every EXTINF with the segment's media duration.
@@ -566,7 +761,17 @@ func (c *checker) checkVariant(hp *hlsPackage, v *hlsVariant) {
 				c.add(rHLSCodecs, loc, "CODECS=%q lacks %s, the codec of a rendition of this variant", codecs, a)
 			}
 		}
+		// WebVTT segments have no sample entry; "wvtt" may name them.
+		webvtt := false
+		if id, ok := t.attr("SUBTITLES"); ok {
+			for _, r := range hp.groups["SUBTITLES/"+id] {
+				webvtt = webvtt || r.media != nil && r.media.plain != nil && r.media.plain.mime == mimeWebVTT
+			}
+		}
 		for _, d := range declared {
+			if webvtt && strings.EqualFold(d, "wvtt") {
+				continue
+			}
 			if len(actual) > 0 && !slices.ContainsFunc(actual, func(a string) bool { return codecMatches(d, a) }) {
 				c.add(rHLSCodecs, loc, "CODECS=%q lists %s, which no rendition of this variant uses (they use %s)", codecs, d, strings.Join(actual, ","))
 			}

@@ -51,6 +51,7 @@ type hlsSeg struct {
 	rangeLine int
 	keys      []*hlsTag // EXT-X-KEY tags in force (METHOD=NONE clears them)
 	mapTag    *hlsTag   // EXT-X-MAP in force
+	tiles     *hlsTag   // EXT-X-TILES in force (image playlists)
 	disc      bool
 }
 
@@ -79,11 +80,13 @@ type playlist struct {
 	endlist     bool
 	vod         bool
 	iframesOnly bool
+	imagesOnly  bool // EXT-X-IMAGES-ONLY: an image (thumbnail) playlist
 
 	// multivariant playlist
 	streams    []hlsStream
 	renditions []*hlsTag // EXT-X-MEDIA
 	iframes    []*hlsTag // EXT-X-I-FRAME-STREAM-INF
+	images     []*hlsTag // EXT-X-IMAGE-STREAM-INF
 }
 
 type tagScope int
@@ -197,7 +200,12 @@ var hlsAttrTypes = map[string]map[string]attrType{
 		"METHOD": attrEnum, "URI": attrQuoted, "IV": attrHex, "KEYFORMAT": attrQuoted, "KEYFORMATVERSIONS": attrQuoted,
 		"KEYID": attrHex,
 	},
-	"EXT-X-MAP":   {"URI": attrQuoted, "BYTERANGE": attrQuoted},
+	"EXT-X-MAP": {"URI": attrQuoted, "BYTERANGE": attrQuoted},
+	"EXT-X-IMAGE-STREAM-INF": {
+		"BANDWIDTH": attrInt, "AVERAGE-BANDWIDTH": attrInt, "CODECS": attrQuoted, "RESOLUTION": attrResolution,
+		"URI": attrQuoted, "STABLE-VARIANT-ID": attrQuoted,
+	},
+	"EXT-X-TILES": {"RESOLUTION": attrResolution, "LAYOUT": attrResolution, "DURATION": attrFloat},
 	"EXT-X-START": {"TIME-OFFSET": attrSignedFloat, "PRECISE": attrEnum},
 }
 
@@ -272,7 +280,7 @@ func (c *checker) scanPlaylist(name string, data []byte) *playlist {
 	var cur hlsSeg // segment tags seen since the last URI
 	var pendingSegTags []*hlsTag
 	var keys []*hlsTag
-	var mapTag *hlsTag
+	var mapTag, tilesTag *hlsTag
 	var pendingStream *hlsTag
 	lastRangeEnd := map[string]int64{}
 	controlReported := false
@@ -302,7 +310,7 @@ func (c *checker) scanPlaylist(name string, data []byte) *playlist {
 					c.add(rHLSTagRequired, at(num), "segment %q has no EXTINF", uri)
 				}
 				cur.uri, cur.line = uri, num
-				cur.keys, cur.mapTag = keys, mapTag
+				cur.keys, cur.mapTag, cur.tiles = keys, mapTag, tilesTag
 				if cur.hasRange {
 					if !strings.Contains(findTag(pendingSegTags, "EXT-X-BYTERANGE").value, "@") {
 						end, ok := lastRangeEnd[uri]
@@ -462,6 +470,12 @@ func (c *checker) scanPlaylist(name string, data []byte) *playlist {
 			}
 		case "EXT-X-I-FRAME-STREAM-INF":
 			p.iframes = append(p.iframes, t)
+		case "EXT-X-IMAGE-STREAM-INF":
+			p.images = append(p.images, t)
+		case "EXT-X-IMAGES-ONLY":
+			p.imagesOnly = true
+		case "EXT-X-TILES":
+			tilesTag = t
 		case "EXT-X-DEFINE":
 			need(8, "EXT-X-DEFINE", num)
 		case "EXT-X-SKIP":

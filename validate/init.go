@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/Eyevinn/mp4ff/mp4"
 )
@@ -70,6 +71,7 @@ type initInfo struct {
 	ntracks   int
 	kind      trackKind
 	timescale uint32
+	language  string   // elng, else mdhd (ISO 639-2/T): "und" when undetermined
 	entry     string   // sample entry type as stored: avc1, encv…
 	format    string   // original format (frma of encv/enca)
 	codec     string   // RFC 6381, "" when it cannot be named
@@ -286,6 +288,13 @@ func (c *checker) describeMoov(in *initInfo, loc Location, moovBox []byte, at in
 	in.trackID = trak.Tkhd.TrackID
 	in.dispW, in.dispH = int(trak.Tkhd.Width>>16), int(trak.Tkhd.Height>>16)
 	in.timescale = trak.Mdia.Mdhd.Timescale
+	in.language = trak.Mdia.Mdhd.GetLanguage()
+	if strings.Trim(in.language, "abcdefghijklmnopqrstuvwxyz") != "" {
+		in.language = "und" // a packed code of zeros or other junk
+	}
+	if trak.Mdia.Elng != nil && trak.Mdia.Elng.Language != "" {
+		in.language = trak.Mdia.Elng.Language
+	}
 	if in.timescale == 0 {
 		c.add(rCMAFInit, boxLoc("moov/trak/mdia/mdhd"), "mdhd timescale is 0")
 		return false

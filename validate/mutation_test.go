@@ -64,6 +64,7 @@ func TestCleanEncryptedPackage(t *testing.T) {
 type mutation struct {
 	name      string
 	encrypted string // "cenc"/"cbcs": mutate the encrypted package
+	text      bool   // mutate the text package (textPackage)
 	mutate    func(t *testing.T, dir string, p *manifest.Presentation)
 	rule      string
 	keys      bool // validate with the keys
@@ -453,13 +454,16 @@ func TestMutations(t *testing.T) {
 	if len(mutations) < 20 {
 		t.Fatalf("only %d mutations", len(mutations))
 	}
-	for _, m := range mutations {
+	for _, m := range append(mutations, textMutations...) {
 		t.Run(m.name, func(t *testing.T) {
 			var src string
 			var p *manifest.Presentation
-			if m.encrypted != "" {
+			switch {
+			case m.encrypted != "":
 				src, p = encryptedPackage(t, m.encrypted)
-			} else {
+			case m.text:
+				src, p = textPackage(t)
+			default:
 				src, p = cleanPackage(t)
 			}
 			dir := copyPackage(t, src)

@@ -53,8 +53,10 @@ func (c *checker) loadSegment(from Location, in *initInfo, name string, rng byte
 	return s
 }
 
-func (c *checker) parseSegment(from Location, in *initInfo, name string, rng byteRange) *segInfo {
-	s := &segInfo{name: name, rng: rng}
+// parseSegment returns what it read so far when a check panics (the
+// finding is VALIDATE-INTERNAL), never nil.
+func (c *checker) parseSegment(from Location, in *initInfo, name string, rng byteRange) (s *segInfo) {
+	s = &segInfo{name: name, rng: rng}
 	file := c.src.display(name)
 	defer c.guard(Location{File: file}, "media segment")
 	lr := newLazyReader(c.ctx, c.src, name, c.opts.MaxSegmentBytes)
@@ -161,6 +163,9 @@ func (c *checker) parseSegment(from Location, in *initInfo, name string, rng byt
 		c.add(rCMAFFragmentOrder, Location{File: file}, "no moof box: not a CMAF media segment")
 	}
 	s.summarise()
+	if in.kind == kindText {
+		c.textSamples(in, s)
+	}
 	return s
 }
 

@@ -31,7 +31,8 @@ type trackRef struct {
 
 	initName   string
 	initRng    byteRange
-	headerOnly bool // single-file DASH SegmentBase without Initialization@range
+	headerOnly bool   // single-file DASH SegmentBase without Initialization@range
+	plain      string // DASH: the MIME type of plain files (plainMime) while the segments are resolved
 	segs       []segRef
 	// iframes are the entries of an HLS I-frame playlist: byte ranges
 	// inside segments, checked against the whole segments they are in.
@@ -114,8 +115,9 @@ func (t *trackRef) usable(i int) bool {
 }
 
 // loadMedia reads the init segments of every track, then every media
-// segment (moof boxes only) with bounded concurrency.
-func (c *checker) loadMedia(tracks []*trackRef) error {
+// segment (moof boxes only; whole segments of text tracks) and every plain
+// file (WebVTT, JPEG tiles) with bounded concurrency.
+func (c *checker) loadMedia(tracks []*trackRef, plains []*plainTrack) error {
 	for _, t := range tracks {
 		if err := c.ctx.Err(); err != nil {
 			return err
@@ -149,9 +151,23 @@ func (c *checker) loadMedia(tracks []*trackRef) error {
 			jobs = append(jobs, j)
 		}
 	}
-	total := int64(len(jobs))
+	plainNames := make(map[string]bool)
+	for _, t := range plains {
+		for _, s := range t.segs {
+			plainNames[s.name] = true
+		}
+	}
+	total := int64(len(jobs) + len(plainNames))
 	var mu sync.Mutex
 	var done int64
+	progress := func() {
+		if c.opts.Progress != nil {
+			mu.Lock()
+			done++
+			c.opts.Progress(done, total)
+			mu.Unlock()
+		}
+	}
 	g, ctx := errgroup.WithContext(c.ctx)
 	g.SetLimit(c.opts.Concurrency)
 	for _, j := range jobs {
@@ -167,19 +183,17 @@ func (c *checker) loadMedia(tracks []*trackRef) error {
 			for _, r := range j.refs {
 				r.media = m
 			}
-			if c.opts.Progress != nil {
-				mu.Lock()
-				done++
-				c.opts.Progress(done, total)
-				mu.Unlock()
-			}
+			progress()
 			return nil
 		})
 	}
 	if err := g.Wait(); err != nil {
 		return err
 	}
-	return c.ctx.Err()
+	if err := c.ctx.Err(); err != nil {
+		return err
+	}
+	return c.loadPlain(plains, progress)
 }
 
 // checkTrackMedia runs the checks that depend on the media alone: each
@@ -244,6 +258,9 @@ func (c *checker) checkTrackMedia(t *trackRef) {
 			continue
 		}
 		prev = s
+	}
+	if t.init.kind == kindText {
+		c.checkTextTiling(t)
 	}
 }
 

@@ -154,11 +154,13 @@ func (c *checker) run(target string, hlsNames, dashNames []string) (*Report, err
 	var hps []*hlsPackage
 	var dps []*dashPackage
 	var tracks []*trackRef
+	var plains []*plainTrack
 	for _, n := range hlsNames {
 		c.safely(c.at(n), "HLS", func() {
 			if hp := c.readHLS(n); hp != nil {
 				hps = append(hps, hp)
 				tracks = append(tracks, hp.tracks()...)
+				plains = append(plains, hp.plainTracks()...)
 			}
 		})
 	}
@@ -167,6 +169,7 @@ func (c *checker) run(target string, hlsNames, dashNames []string) (*Report, err
 			if dp := c.readDASH(n); dp != nil {
 				dps = append(dps, dp)
 				tracks = append(tracks, dp.tracks()...)
+				plains = append(plains, dp.plainTracks()...)
 			}
 		})
 	}
@@ -176,7 +179,7 @@ func (c *checker) run(target string, hlsNames, dashNames []string) (*Report, err
 	log := c.opts.Log.With("target", target)
 	log.Debug("manifests read", "hls", len(hps), "dash", len(dps), "tracks", len(tracks))
 	start := time.Now()
-	if err := c.loadMedia(tracks); err != nil {
+	if err := c.loadMedia(tracks, plains); err != nil {
 		return nil, err
 	}
 	log.Debug("media read", "init_segments", c.stats.InitSegments, "segments", c.stats.Segments,

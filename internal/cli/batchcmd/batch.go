@@ -20,6 +20,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/vpack-dev/vpack/encode"
 	"github.com/vpack-dev/vpack/internal/cli/cmdutil"
 	"github.com/vpack-dev/vpack/ladder"
 	"github.com/vpack-dev/vpack/pipeline"
@@ -56,6 +57,12 @@ type BatchOptions struct {
 	KeepRenditions  bool
 	Package         pipeline.PackageOptions
 	Encrypt         cmdutil.EncryptFlags
+	Subtitles       cmdutil.SubtitleFlags // only Format: side-cars are found beside each title
+	Thumbnails      cmdutil.ThumbnailFlags
+	// NoSourceSubtitles leaves the titles' own text streams out.
+	NoSourceSubtitles bool
+	// ThumbnailConfig is Thumbnails resolved by check; nil without --thumbnails.
+	ThumbnailConfig *encode.ThumbnailConfig
 }
 
 // NewCmdBatch builds the command; runF replaces batchRun in tests.
@@ -152,6 +159,10 @@ ffmpeg threads per title (--threads, default: the cores divided by --jobs).`,
 	fl.BoolVar(&opts.KeepRenditions, "keep-renditions", false, "keep the encoded MP4 renditions in each package's renditions folder")
 	cmdutil.AddPackageFlags(fl, &opts.Package)
 	cmdutil.AddEncryptFlags(fl, &opts.Encrypt)
+	fl.StringVar(&opts.Subtitles.Format, "subtitle-format", "",
+		"text tracks: wvtt (default), stpp or sidecar; side-car files beside a title (movie.en.vtt, movie.de.forced.srt) and its own text streams are packaged")
+	fl.BoolVar(&opts.NoSourceSubtitles, "no-source-subtitles", false, "leave out the subtitle streams of the inputs")
+	cmdutil.AddThumbnailFlags(fl, &opts.Thumbnails)
 	return cmd
 }
 
@@ -191,6 +202,18 @@ func (o *BatchOptions) check() error {
 	if err := cmdutil.CheckEncryptFlags(o.Encrypt, os.Getenv); err != nil {
 		return err
 	}
+	_, format, err := o.Subtitles.Resolve()
+	if err != nil {
+		return err
+	}
+	o.Package.SubtitleFormat = format
+	w, h, cols, rows, ok, err := o.Thumbnails.Resolve()
+	if err != nil {
+		return err
+	}
+	if ok {
+		o.ThumbnailConfig = &encode.ThumbnailConfig{Interval: o.Thumbnails.Interval, Width: w, Height: h, Cols: cols, Rows: rows}
+	}
 	return nil
 }
 
@@ -214,6 +237,9 @@ func (o *BatchOptions) config() pipeline.BatchConfig {
 			Surround:        o.Surround == "eac3",
 			KeepRenditions:  o.KeepRenditions,
 			Package:         o.Package,
+			Thumbnails:      o.ThumbnailConfig,
+
+			NoSourceSubtitles: o.NoSourceSubtitles,
 		},
 	}
 	if !o.NoValidate {

@@ -102,6 +102,9 @@ func TestNewCmdBatch(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if tc.want.Thumbnails == (cmdutil.ThumbnailFlags{}) {
+				tc.want.Thumbnails = cmdutil.ThumbnailFlags{Size: "320x0", Grid: "5x5"} // the flags' defaults
+			}
 			if diff := cmp.Diff(tc.want, *got, cmpopts.IgnoreFields(BatchOptions{}, "IO", "Factory")); diff != "" {
 				t.Errorf("options (-want +got):\n%s", diff)
 			}

@@ -47,6 +47,9 @@ playlists and the MPD against RFC 8216 and ISO/IEC 23009-1 (and the MPD
 schema), and every manifest against the media it points to: init segments
 and the moof of every segment (CMAF, ISO/IEC 23000-19), timing, keyframes,
 bit rates, codecs, encryption boxes (ISO/IEC 23001-7), HLS against DASH.
+Text tracks (WebVTT segments and X-TIMESTAMP-MAP, fMP4 wvtt and stpp) are
+checked cue by cue against their segments, thumbnail tiles against their
+declared size, count and layout, and languages across HLS and DASH.
 
 The target is a package folder (its master.m3u8 and manifest.mpd), one
 manifest and everything it references, or an http(s) URL. References that
