@@ -26,7 +26,7 @@ const sdhCharacteristics = "public.accessibility.transcribes-spoken-dialog,publi
 // AddSubtitleFlags adds --subtitles and --subtitle-format.
 func AddSubtitleFlags(fl *pflag.FlagSet, s *SubtitleFlags) {
 	fl.StringArrayVar(&s.Values, "subtitles", nil,
-		"subtitle file (WebVTT, SRT, TTML) as `lang=file`; lang may take :forced, :sdh, :default (de:forced=de.vtt); repeatable")
+		"subtitle file (WebVTT, SRT, TTML) as `lang=file`; lang may take :forced, :sdh, :default and a timing offset (de:forced:-1.5s=de.vtt); repeatable")
 	fl.StringVar(&s.Format, "subtitle-format", "",
 		"text tracks: wvtt (fMP4 WebVTT in DASH, segmented WebVTT in HLS; the default), stpp (fMP4 IMSC1 in both) or sidecar (one WebVTT file; the default with --single-file)")
 }
@@ -70,7 +70,8 @@ func describe(s packager.Subtitle) string {
 }
 
 // parseSubtitle reads one --subtitles value: "en=movie.en.vtt",
-// "de:forced=de.vtt", "en:sdh:default=en-sdh.srt".
+// "de:forced=de.vtt", "en:sdh:default=en-sdh.srt", "fr:+2s=fr.srt" (cues
+// shifted 2 s later).
 func parseSubtitle(v string) (packager.Subtitle, error) {
 	spec, path, ok := strings.Cut(v, "=")
 	if !ok || spec == "" || path == "" {
@@ -91,7 +92,15 @@ func parseSubtitle(v string) (packager.Subtitle, error) {
 		case "default":
 			sub.Default = true
 		default:
-			return packager.Subtitle{}, FlagErrorf("--subtitles %q: unknown flag %q (want forced, sdh or default)", v, p)
+			if strings.HasPrefix(p, "+") || strings.HasPrefix(p, "-") {
+				d, err := time.ParseDuration(p)
+				if err != nil || d < -24*time.Hour || d > 24*time.Hour {
+					return packager.Subtitle{}, FlagErrorf("--subtitles %q: bad timing offset %q (want e.g. +1.5s or -200ms)", v, p)
+				}
+				sub.Offset = d
+				continue
+			}
+			return packager.Subtitle{}, FlagErrorf("--subtitles %q: unknown flag %q (want forced, sdh, default or an offset like +1.5s)", v, p)
 		}
 	}
 	return sub, nil

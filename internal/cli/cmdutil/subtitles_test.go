@@ -11,7 +11,7 @@ import (
 
 func TestSubtitleFlags(t *testing.T) {
 	subs, format, err := SubtitleFlags{
-		Values: []string{"en=en.vtt", "de:forced=de.vtt", "fra:sdh:default=fr.srt", "en:forced=a=b.vtt"},
+		Values: []string{"en=en.vtt", "de:forced=de.vtt", "fra:sdh:default=fr.srt", "en:forced=a=b.vtt", "es:-1.5s=es.srt"},
 		Format: "stpp",
 	}.Resolve()
 	if err != nil {
@@ -22,6 +22,7 @@ func TestSubtitleFlags(t *testing.T) {
 		{Path: "de.vtt", Language: "de", Forced: true},
 		{Path: "fr.srt", Language: "fr", Characteristics: sdhCharacteristics, Default: true},
 		{Path: "a=b.vtt", Language: "en", Forced: true},
+		{Path: "es.srt", Language: "es", Offset: -1500 * time.Millisecond},
 	}
 	if format != packager.SubtitleSTPP || len(subs) != len(want) {
 		t.Fatalf("got %v %+v", format, subs)
@@ -41,6 +42,7 @@ func TestSubtitleFlags(t *testing.T) {
 		{SubtitleFlags{Values: []string{"en="}}, "want lang=file"},
 		{SubtitleFlags{Values: []string{"xx=a.vtt"}}, `unknown language code "xx"`},
 		{SubtitleFlags{Values: []string{"en:bold=a.vtt"}}, `unknown flag "bold"`},
+		{SubtitleFlags{Values: []string{"en:+1x=a.vtt"}}, `bad timing offset "+1x"`},
 		{SubtitleFlags{Values: []string{"en=a.vtt", "eng=b.vtt"}}, "both en"},
 		{SubtitleFlags{Format: "ttml"}, "--subtitle-format must be"},
 	} {
