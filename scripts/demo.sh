@@ -15,7 +15,13 @@ if [ ! -s "$mezz" ]; then
     -c:a pcm_s16le -ac 2 -metadata:s:a:0 language=eng -shortest "$mezz.tmp.mov"
   mv "$mezz.tmp.mov" "$mezz"
 fi
-"$vpack" encode "$mezz" -o "$out/package" --force --preset veryfast
+subs="$out/mezzanine.en.srt"
+if [ ! -s "$subs" ]; then
+  for i in 0 1 2 3 4 5 6 7 8 9; do
+    printf '%d\n00:00:%02d,000 --> 00:00:%02d,900\nvpack demo: second %d\n\n' $((i + 1)) "$i" "$i" "$i"
+  done > "$subs"
+fi
+"$vpack" encode "$mezz" -o "$out/package" --force --preset veryfast --subtitles "en=$subs" --thumbnails 2s
 pkg="$out/package"
 cat <<MSG
 
@@ -23,6 +29,8 @@ demo: output is in $pkg
   $pkg/master.m3u8     HLS multivariant playlist
   $pkg/manifest.mpd    DASH MPD
   $pkg/package.json    what was made (rungs, codecs, measured bandwidths)
+  $pkg/text/           English subtitles (fMP4 WebVTT for DASH, WebVTT segments for HLS)
+  $pkg/images/         thumbnail tiles every 2 s, and images/thumbnails.vtt
 play it:
   ffplay $pkg/master.m3u8
 or serve it and open the URL in any HLS/DASH player (Safari, shaka-player, hls.js, dash.js):
