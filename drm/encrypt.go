@@ -121,6 +121,7 @@ type SequenceEncrypter struct {
 	te   *TrackEncrypter
 	prot protector
 	ss   []Subsample
+	ctr  [16]byte // cenc counter block, a field so that it is not allocated per sample
 
 	aux      []byte // senc sample entries of the current fragment
 	sizes    []byte // per-sample aux info sizes, for saiz
@@ -163,10 +164,10 @@ func (se *SequenceEncrypter) EncryptSampleTo(dst, src []byte, index uint64) erro
 	start := len(se.aux)
 	switch te.scheme {
 	case CENC:
-		var ctr [16]byte
+		ctr := se.ctr[:] // the low 8 bytes, the block counter, stay 0
 		binary.BigEndian.PutUint64(ctr[:8], binary.BigEndian.Uint64(te.iv[:8])+index)
 		se.aux = append(se.aux, ctr[:8]...)
-		stream := cipher.NewCTR(te.block, ctr[:])
+		stream := cipher.NewCTR(te.block, ctr)
 		if ss == nil {
 			stream.XORKeyStream(dst, src)
 		} else {

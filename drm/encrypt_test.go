@@ -3,6 +3,7 @@ package drm
 import (
 	"bytes"
 	"crypto/aes"
+	"crypto/cipher"
 	"encoding/binary"
 	"math/rand"
 	"testing"
@@ -144,5 +145,64 @@ func TestNewTrackEncrypterErrors(t *testing.T) {
 		if _, err := NewTrackEncrypter(cfg); err == nil {
 			t.Errorf("%s: no error", name)
 		}
+	}
+}
+
+// TestCBCPattern checks the cbcs pattern encryption of a protected range
+// against crypto/cipher's CBC run over the encrypted blocks alone: 1:9
+// for video, every whole block (skip 0) for audio, a partial tail clear,
+// in place and from a separate source.
+func TestCBCPattern(t *testing.T) {
+	key := mustHex("000102030405060708090a0b0c0d0e0f")
+	iv := mustHex("2122232425262728292a2b2c2d2e2f30")
+	block, _ := aes.NewCipher(key)
+	te, err := NewTrackEncrypter(TrackConfig{Scheme: CBCS, KID: testKID, Key: NewSecret(key), IV: NewSecret(iv),
+		Entry: mp4.CreateAudioSampleEntryBox("mp4a", 2, 16, 48000, nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewSource(2))
+	for _, skip := range []int{0, 9} {
+		for _, n := range []int{0, 15, 16, 17, 160, 161, 175, 176, 1000, 4099} {
+			src := make([]byte, n)
+			r.Read(src)
+			want := bytes.Clone(src)
+			var enc []byte // the encrypted blocks, in order
+			for pos := 0; n-pos >= 16; pos += 16 * (1 + skip) {
+				enc = append(enc, src[pos:pos+16]...)
+			}
+			cipher.NewCBCEncrypter(block, iv).CryptBlocks(enc, enc)
+			for k, pos := 0, 0; n-pos >= 16; k, pos = k+16, pos+16*(1+skip) {
+				copy(want[pos:pos+16], enc[k:k+16])
+			}
+			se := te.NewSequence()
+			got := bytes.Clone(src)
+			se.cbc(got, got, skip, true)
+			if !bytes.Equal(got, want) {
+				t.Errorf("skip %d, %d bytes, in place: wrong ciphertext", skip, n)
+			}
+			got = make([]byte, n)
+			se.cbc(got, src, skip, false)
+			if !bytes.Equal(got, want) {
+				t.Errorf("skip %d, %d bytes, to a separate buffer: wrong ciphertext", skip, n)
+			}
+		}
+	}
+}
+
+// BenchmarkCBCPattern is the cbcs 1:9 pattern over a 30 kB slice, about
+// a 1080p frame at 6 Mb/s.
+func BenchmarkCBCPattern(b *testing.B) {
+	key := mustHex("000102030405060708090a0b0c0d0e0f")
+	te, err := NewTrackEncrypter(TrackConfig{Scheme: CBCS, KID: testKID, Key: NewSecret(key),
+		IV: NewSecret(mustHex("2122232425262728292a2b2c2d2e2f30")), Entry: mp4.CreateAudioSampleEntryBox("mp4a", 2, 16, 48000, nil)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	se := te.NewSequence()
+	buf := make([]byte, 30000)
+	b.SetBytes(int64(len(buf)))
+	for b.Loop() {
+		se.cbc(buf, buf, 9, true)
 	}
 }

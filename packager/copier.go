@@ -16,6 +16,10 @@ const (
 	// io.LimitedReader of an *os.File) instead of through the buffer.
 	// Single-track renditions are one run per fragment.
 	kernelCopyMinBytes = 256 << 10
+	// fragHeadroom is kept free in front of an encrypted fragment's sample
+	// data in the gather buffer, for its styp, moof and mdat header: the
+	// fragment then goes out in one write, its data copied no further.
+	fragHeadroom = 16 << 10
 )
 
 // run is a contiguous byte range of sample data in a source file.
@@ -37,11 +41,16 @@ type copier struct {
 	winOff  int64
 	hdr     []byte // scratch for moof encoding
 	extra   []byte // scratch for encryption boxes
-	frag    []byte // an encrypted fragment's sample data (gather)
-	dsts    [][]byte
-	junk    []byte // where preadv puts the bytes between wanted runs
-	iovs    iovecs // scratch for preadv
-	runs    []run
+	frag    []byte // fragHeadroom, then an encrypted fragment's sample data (gather)
+	// fragBytes is the size gather gives frag when it first needs it:
+	// fragHeadroom plus the largest encrypted fragment of the plan, so that
+	// the buffer is allocated, and its pages faulted in, once per worker
+	// rather than each time a fragment is larger than all before it.
+	fragBytes int
+	dsts      [][]byte
+	junk      []byte // where preadv puts the bytes between wanted runs
+	iovs      iovecs // scratch for preadv
+	runs      []run
 
 	dst *os.File
 	off int64 // where buf goes in dst
@@ -247,11 +256,11 @@ func (c *copier) copyKernel(r run) error {
 }
 
 // gather reads the payloads of ss, in order, into one contiguous buffer
-// (the copier's, grown to the largest fragment) and returns it: an
-// encrypted fragment must be in memory before its moof, which carries the
-// samples' subsample maps, can be written. Each contiguous run is read
-// straight into place (readRuns batches nearby runs into one system
-// call), never through the window.
+// (the copier's, after fragHeadroom) and returns it: an encrypted
+// fragment must be in memory before its moof, which carries the samples'
+// subsample maps, can be written. Each contiguous run is read straight
+// into place (readRuns batches nearby runs into one system call), never
+// through the window.
 func (c *copier) gather(ss []sample) ([]byte, error) {
 	var total int64
 	runs := c.runs[:0]
@@ -268,10 +277,10 @@ func (c *copier) gather(ss []sample) ([]byte, error) {
 		runs = append(runs, run{s.offset, int64(s.size)})
 	}
 	c.runs = runs
-	if int64(cap(c.frag)) < total {
-		c.frag = make([]byte, total)
+	if need := fragHeadroom + total; int64(cap(c.frag)) < need {
+		c.frag = make([]byte, max(need, int64(c.fragBytes)))
 	}
-	dst := c.frag[:total]
+	dst := c.frag[fragHeadroom : fragHeadroom+total]
 	dsts := c.dsts[:0]
 	pos := int64(0)
 	for _, r := range runs {
@@ -285,17 +294,26 @@ func (c *copier) gather(ss []sample) ([]byte, error) {
 	return dst, nil
 }
 
-// writeData queues sample data already in memory: small pieces join the
-// buffer, large ones are written in place after it.
-func (c *copier) writeData(p []byte) error {
-	c.grow()
-	if len(c.buf)+len(p) <= c.bufSize {
-		c.buf = append(c.buf, p...)
-		return nil
-	}
+// writeFragment writes hdr (the fragment's moof and mdat header, after
+// the styp for a segment's first) and data, the sample data gather
+// returned, after any queued output. hdr is copied into the headroom in
+// front of data so that one write does.
+func (c *copier) writeFragment(hdr, data []byte) error {
 	if err := c.flush(); err != nil {
 		return err
 	}
+	out := data
+	if start := fragHeadroom - len(hdr); start >= 0 && cap(data) == cap(c.frag)-fragHeadroom {
+		out = c.frag[start : fragHeadroom+len(data)]
+		copy(out, hdr)
+	} else if err := c.writeAt(hdr); err != nil {
+		return err
+	}
+	return c.writeAt(out)
+}
+
+// writeAt writes p where the output stands, bypassing the buffer.
+func (c *copier) writeAt(p []byte) error {
 	n, err := c.dst.WriteAt(p, c.off)
 	c.off += int64(n)
 	c.written += int64(n)

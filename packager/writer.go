@@ -46,12 +46,20 @@ func (p *plan) write(ctx context.Context, cfg Config, log *slog.Logger) (Stats, 
 		bufSize = defaultCopyBufferBytes
 	}
 	w := &writer{p: p, outDir: cfg.OutDir, log: log, progress: cfg.Progress, temps: map[*outTrack]string{}}
-	w.copiers = make(chan *copier, n)
-	for range n {
-		w.copiers <- newCopier(bufSize)
-	}
+	var fragBytes int64 // the largest encrypted fragment's sample data
 	for _, t := range p.tracks {
 		w.total += t.src.payloadBytes
+		if t.enc != nil {
+			for i := range t.frags {
+				fragBytes = max(fragBytes, t.frags[i].payload)
+			}
+		}
+	}
+	w.copiers = make(chan *copier, n)
+	for range n {
+		c := newCopier(bufSize)
+		c.fragBytes = fragHeadroom + int(fragBytes)
+		w.copiers <- c
 	}
 
 	if w.progress != nil {
@@ -245,12 +253,13 @@ func (w *writer) segmentDone(t *outTrack, seg *outSegment) {
 }
 
 // writeEncryptedSegment writes segment i of an encrypted track. Each
-// fragment's samples are read into memory, encrypted in place (unless
-// the segment is in the clear lead), and written after a moof that now
-// carries senc, saiz and saio (or the clear sample group). The sizes this
-// gives are recorded in the plan for the manifests, package.json and the
-// single file's sidx. A single-file track's segments go to temporary
-// files that assembleSingle joins once all are written.
+// fragment's samples are read into memory, encrypted in place, and
+// written after a moof that now carries senc, saiz and saio; the sizes
+// this gives are recorded in the plan for the manifests, package.json and
+// the single file's sidx. A segment in the clear lead is copied like a
+// clear track's (its moof, with the clear sample group, does not depend
+// on the samples). A single-file track's segments go to temporary files
+// that assembleSingle joins once all are written.
 func (w *writer) writeEncryptedSegment(t *outTrack, i int, c *copier) (err error) {
 	seg := &t.segments[i]
 	clear := i < t.enc.clearSegs
@@ -263,12 +272,10 @@ func (w *writer) writeEncryptedSegment(t *outTrack, i int, c *copier) (err error
 		return err
 	}
 	c.reset(f, 0, t.src.src)
+	c.hdr = c.hdr[:0]
 	var off int64
 	if !t.isSingle() {
-		c.hdr = appendStyp(c.hdr[:0])
-		if err := c.write(c.hdr); err != nil {
-			return w.abort(f, fmt.Errorf("write styp: %w", err))
-		}
+		c.hdr = appendStyp(c.hdr)
 		off = int64(stypSize())
 	}
 	var se *drm.SequenceEncrypter
@@ -278,35 +285,37 @@ func (w *writer) writeEncryptedSegment(t *outTrack, i int, c *copier) (err error
 	for j := seg.firstFrag; j < seg.endFrag; j++ {
 		fr := &t.frags[j]
 		ss := t.src.samples[fr.first:fr.end]
-		data, err := c.gather(ss)
-		if err != nil {
-			return w.abort(f, fmt.Errorf("read samples: %w", err))
-		}
-		if !clear {
+		base := fr.moofSize - fr.encBoxes
+		if clear {
+			if fr.tfhdFlags&tfhdSampleDescIndex == 0 {
+				fr.tfhdFlags |= tfhdSampleDescIndex // the clear sample entry
+				base += 4
+			}
+			c.extra = drm.AppendClearBoxes(c.extra[:0], len(ss))
+			fr.encBoxes, fr.moofSize, fr.offset = len(c.extra), base+len(c.extra), off
+			c.hdr = appendFragExtra(c.hdr, t, fr, c.extra)
+			if err := c.write(c.hdr); err != nil {
+				return w.abort(f, fmt.Errorf("write moof: %w", err))
+			}
+			if err := c.copySamples(ss); err != nil {
+				return w.abort(f, fmt.Errorf("copy samples: %w", err))
+			}
+		} else {
+			data, err := c.gather(ss)
+			if err != nil {
+				return w.abort(f, fmt.Errorf("read samples: %w", err))
+			}
 			if err := encryptInPlace(se, ss, data, fr.first); err != nil {
 				return w.abort(f, t.src.errorf("%w", err))
 			}
-		}
-		if clear && fr.tfhdFlags&tfhdSampleDescIndex == 0 {
-			fr.tfhdFlags |= tfhdSampleDescIndex // the clear sample entry
-			fr.moofSize += 4
-		}
-		base := fr.moofSize - fr.encBoxes
-		if clear {
-			c.extra = drm.AppendClearBoxes(c.extra[:0], len(ss))
-		} else {
 			c.extra = se.AppendBoxes(c.extra[:0], base)
+			fr.encBoxes, fr.moofSize, fr.offset = len(c.extra), base+len(c.extra), off
+			c.hdr = appendFragExtra(c.hdr, t, fr, c.extra)
+			if err := c.writeFragment(c.hdr, data); err != nil {
+				return w.abort(f, fmt.Errorf("write fragment: %w", err))
+			}
 		}
-		fr.encBoxes = len(c.extra)
-		fr.moofSize = base + fr.encBoxes
-		fr.offset = off
-		c.hdr = appendFragExtra(c.hdr[:0], t, fr, c.extra)
-		if err := c.write(c.hdr); err != nil {
-			return w.abort(f, fmt.Errorf("write moof: %w", err))
-		}
-		if err := c.writeData(data); err != nil {
-			return w.abort(f, fmt.Errorf("write samples: %w", err))
-		}
+		c.hdr = c.hdr[:0]
 		off += fr.size()
 	}
 	if err := c.flush(); err != nil {
