@@ -1,7 +1,9 @@
 package encode
 
 import (
+	"context"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/vpack-dev/vpack/ladder"
@@ -78,5 +80,21 @@ func TestNewMetric(t *testing.T) {
 	}
 	if _, err := NewMetric("butteraugli", nil, nil); err == nil {
 		t.Error("unknown metric: no error")
+	}
+}
+
+func TestVMAFFramesChecks(t *testing.T) {
+	m := NewVMAF(VMAFConfig{}) // no runner: the checks fail before ffmpeg would run
+	for _, frames := range [][]int{{0, 5}, {4, 6}, {9, 3}} {
+		_, err := m.Score(context.Background(), ScoreRequest{Reference: "r.nut", Width: 2, Height: 2, FrameRate: ladder.Rate{Num: 25, Den: 1},
+			Distorted: []ScoreInput{{Path: "d.h264"}}, Frames: frames})
+		if err == nil || !strings.Contains(err.Error(), "at least 3 apart") {
+			t.Errorf("frames %v: err = %v", frames, err)
+		}
+	}
+	// vmafFrames returns the frames in order, whatever order the log has.
+	got, err := vmafFrames([]byte(`{"frames":[{"frameNum":3,"metrics":{"vmaf":2}},{"frameNum":0,"metrics":{"vmaf":1}}]}`))
+	if err != nil || len(got) != 2 || got[0] != 1 || got[1] != 2 {
+		t.Errorf("vmafFrames = %v, %v; want [1 2]", got, err)
 	}
 }

@@ -26,7 +26,7 @@ const (
 	DefaultProbePreset  = "veryfast"
 	DefaultMetricFrames = 3
 	defaultTrialGOP     = 2 * time.Second
-	trialVersion        = "1" // changes when trials measure differently
+	trialVersion        = "2" // changes when trials measure differently (2: VMAF of chosen frames, ScoreFrames)
 )
 
 // TrialConfig is the input of NewTrials.
@@ -45,8 +45,8 @@ type TrialConfig struct {
 	// encode (Run keeps GOPs at most 2 s, Apple's IDR interval); default
 	// 2 s. Every sample window also starts with a keyframe.
 	GOP time.Duration
-	// MetricFrames is about how many frames per window VMAF scores (it
-	// subsamples evenly; PSNR and SSIM score every frame). Default 3:
+	// MetricFrames is how many frames per window VMAF scores, spread
+	// evenly (ScoreFrames; PSNR and SSIM score every frame). Default 3:
 	// VMAF costs about 0.2 CPU-seconds per 1080p frame, more than the
 	// trial encodes.
 	MetricFrames int
@@ -66,7 +66,10 @@ type TrialConfig struct {
 // reference every trial is scored against, and what every trial encodes,
 // so the source is decoded once however many trials run. Each batch of
 // trials is one ffmpeg process (split into one encoder per trial, writing
-// elementary streams whose size is the bit rate), and one scoring process.
+// elementary streams whose size is the bit rate), and one scoring process:
+// with VMAF, the same few frames of every trial (ScoreRequest.Frames) go
+// through one libvmaf filter, so a batch of trials costs much less to
+// score than as many single trials.
 type Trials struct {
 	r       Runner
 	cfg     TrialConfig
@@ -330,7 +333,7 @@ func (t *Trials) Encode(ctx context.Context, windows []ladder.Window, trials []l
 	sub := max(1, (s.frames+want-1)/want) // scores frames 0, sub, 2 sub ...: want of them
 	scores, err := t.cfg.Metric.Score(ctx, ScoreRequest{
 		Reference: s.path, Width: t.w, Height: t.h, FrameRate: t.rate,
-		Distorted: inputs, Subsample: sub, StatsDir: t.work,
+		Distorted: inputs, Subsample: sub, Frames: ScoreFrames(s.frames, want), StatsDir: t.work,
 	})
 	if err != nil {
 		return nil, err

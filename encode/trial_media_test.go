@@ -2,8 +2,11 @@ package encode_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
@@ -160,5 +163,106 @@ func TestVMAF(t *testing.T) {
 	t.Logf("vmaf: crf 16 %.2f, 90p crf 40 %.2f", pts[0].Quality, pts[1].Quality)
 	if pts[0].Quality < 80 || pts[1].Quality >= pts[0].Quality {
 		t.Errorf("vmaf %.2f (crf 16) and %.2f (90p crf 40): want the first high and above the second", pts[0].Quality, pts[1].Quality)
+	}
+}
+
+func TestVMAFFrames(t *testing.T) {
+	mediatest.RequireFFmpeg(t)
+	ffmpeg, model := vmafTools(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	run := func(name string, args ...string) {
+		t.Helper()
+		if out, err := exec.Command(name, args...).CombinedOutput(); err != nil {
+			t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+		}
+	}
+	ref := filepath.Join(dir, "ref.nut")
+	run("ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25:duration=2.4",
+		"-pix_fmt", "yuv420p", "-c:v", "rawvideo", "-f", "nut", ref)
+	dist := []encode.ScoreInput{
+		{Path: filepath.Join(dir, "a.h264"), Format: "h264"},
+		{Path: filepath.Join(dir, "b.h264"), Format: "h264"},
+		{Path: filepath.Join(dir, "short.h264"), Format: "h264"},
+	}
+	run("ffmpeg", "-hide_banner", "-loglevel", "error", "-i", ref, "-c:v", "libx264", "-crf", "30", dist[0].Path)
+	run("ffmpeg", "-hide_banner", "-loglevel", "error", "-i", ref, "-vf", "scale=160:90", "-c:v", "libx264", "-crf", "36", dist[1].Path)
+	run("ffmpeg", "-hide_banner", "-loglevel", "error", "-i", ref, "-frames:v", "30", "-c:v", "libx264", "-crf", "30", dist[2].Path)
+
+	// What libvmaf says of every frame, one run per video.
+	perFrame := func(d encode.ScoreInput) []float64 {
+		t.Helper()
+		logPath := filepath.Join(dir, "all.json")
+		run(ffmpeg, "-hide_banner", "-loglevel", "error", "-i", ref, "-f", "h264", "-framerate", "25", "-i", d.Path, "-filter_complex",
+			"[0:v]settb=AVTB,setpts=N/(25)/TB[r];[1:v]settb=AVTB,setpts=N/(25)/TB,scale=320:180:flags=bicubic,setsar=1,format=yuv420p[d];"+
+				"[d][r]libvmaf=log_fmt=json:n_threads=1:model_path="+model+":log_path="+logPath, "-f", "null", "-")
+		b, err := os.ReadFile(logPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var log struct {
+			Frames []struct {
+				Metrics map[string]float64 `json:"metrics"`
+			} `json:"frames"`
+		}
+		if err := json.Unmarshal(b, &log); err != nil {
+			t.Fatal(err)
+		}
+		var out []float64
+		for _, f := range log.Frames {
+			out = append(out, f.Metrics["vmaf"])
+		}
+		return out
+	}
+	frames := encode.ScoreFrames(60, 3)
+	if len(frames) != 3 || frames[0] != 10 || frames[2] != 50 {
+		t.Fatalf("ScoreFrames(60, 3) = %v, want [10 30 50]", frames)
+	}
+	m := encode.NewVMAF(encode.VMAFConfig{Runner: &encode.ExecRunner{FFmpegPath: ffmpeg}, Model: model})
+	req := encode.ScoreRequest{Reference: ref, Width: 320, Height: 180, FrameRate: ladder.Rate{Num: 25, Den: 1},
+		Frames: frames, StatsDir: dir}
+	req.Distorted = dist[:2]
+	got, err := m.Score(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, d := range dist[:2] {
+		all := perFrame(d)
+		want := (all[10] + all[30] + all[50]) / 3
+		if math.Abs(got[i]-want) > 1e-3 {
+			t.Errorf("%s: %.4f with the frames and their neighbours, want %.4f (frames 10, 30, 50 of a full run)", filepath.Base(d.Path), got[i], want)
+		}
+	}
+	// A distorted video shorter than the frames asked for is scored the
+	// slow way rather than misread.
+	req.Distorted = dist[1:]
+	got2, err := m.Score(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(got2[0]-got[1]) < 1e-9 || !(got2[1] > 0) {
+		t.Errorf("with a short video: %v, want the slow way's means (not %g) and a score for the short one", got2, got[1])
+	}
+}
+
+func TestScoreFrames(t *testing.T) {
+	for n := 0; n < 200; n++ {
+		for want := 1; want < 15; want++ {
+			fs := encode.ScoreFrames(n, want)
+			if n < 3 {
+				if fs != nil {
+					t.Errorf("ScoreFrames(%d, %d) = %v, want nil", n, want, fs)
+				}
+				continue
+			}
+			if len(fs) != min(want, n/3) {
+				t.Errorf("ScoreFrames(%d, %d) = %v: want %d frames", n, want, fs, min(want, n/3))
+			}
+			for i, f := range fs {
+				if f < 1 || f > n-2 || (i > 0 && f-fs[i-1] < 3) {
+					t.Errorf("ScoreFrames(%d, %d) = %v: frame %d not inside or too close", n, want, fs, f)
+				}
+			}
+		}
 	}
 }

@@ -109,10 +109,14 @@
 //   - Hull: the upper convex hull over all resolutions;
 //   - SelectRungs: rungs from the top quality target down, 1.5-2x apart,
 //     within the bit rate limits, at most MaxRungs, a small lowest rung;
+//     PerTitle selects once before the end too, and measures where a
+//     resolution that was not tried at a rung's rate might beat the
+//     rung's there (the hull's uncertain crossovers);
 //   - BDRate: Bjøntegaard delta rate, for benchmarks.
 //
 // NewTrialCache keeps trial results on disk so a re-run is instant and an
-// interrupted run resumes; WriteReportSVG draws the curves, hull and rungs.
+// interrupted run resumes; WriteReportSVG and WriteReportPNG draw the
+// curves, hull and rungs.
 //
 // # Usage
 //

@@ -189,14 +189,20 @@ func (c candidate) pixels() int { return c.w * c.h }
 //     bit rate (6 for x264/x265).
 //     If the lowest rate measured is still above MinKbps the smallest
 //     picture gets up to two more, higher CRFs.
-//  4. Calibrate: when Preset differs from ProbePreset, the probed candidate
-//     nearest a quarter of the largest picture is encoded at Preset too, at
-//     its lowest probed CRF, and every point is mapped with the resulting
-//     Calibration (equal quality: rate factor and CRF offset).
 //     Then smaller pictures that nearly reach TopQuality at their lowest
 //     CRF, for much less than the top costs, get one lower CRF each
-//     (refineTop: smooth and soft content look as good scaled up).
-//  5. Select rungs from the calibrated points (SelectRungs) and turn them
+//     (refineTop: smooth and soft content look as good scaled up), in one
+//     batch with the calibration trial.
+//  4. Calibrate: when Preset differs from ProbePreset, the probed candidate
+//     nearest a quarter of the largest picture (of those whose probes are
+//     not all of one quality) is encoded at Preset too, at its lowest
+//     probed CRF, and every point is mapped with the resulting Calibration
+//     (equal quality: rate factor and CRF offset).
+//  5. Refine the hull (refineHull): rungs are selected from the calibrated
+//     points, and where a resolution not measured at a rung's rate might
+//     beat the rung's resolution there (hullGaps), it gets a trial at that
+//     rate; at most 3 trials, in at most two batches.
+//  6. Select rungs from the calibrated points (SelectRungs) and turn them
 //     into capped-CRF rungs: BitrateKbps is the predicted average (at
 //     least MinKbps), peak (MaxrateKbps) twice that, the VBV buffer four
 //     times (two seconds at the peak, room for a keyframe).
@@ -256,34 +262,30 @@ func PerTitle(ctx context.Context, t Trialer, cfg PerTitleConfig) (Ladder, error
 	if err != nil {
 		return Ladder{}, err
 	}
-	if s.oneRung(cands[0], cstar) {
+	oneRung := s.oneRung(cands[0], cstar)
+	if oneRung {
 		// Even the largest picture at the top quality costs no more than
 		// the lowest rung may: the ladder is one rung, and smaller
 		// pictures would only be worse at the same rate.
 		log.Info("per-title: content needs less than --min-kbps at the top quality; one rung")
-	} else {
-		if err := s.grid(ctx, cands, cstar); err != nil {
-			return Ladder{}, err
-		}
-		if err := s.refineTop(ctx, cands); err != nil {
-			return Ladder{}, err
-		}
+	} else if err := s.grid(ctx, cands, cstar); err != nil {
+		return Ladder{}, err
 	}
-	calib, err := s.calibrate(ctx, cands, cstar)
+	var refine []Trial
+	if !oneRung {
+		refine = s.refineTop(cands)
+	}
+	calib, err := s.calibrate(ctx, cands, refine)
 	if err != nil {
 		return Ladder{}, err
 	}
-	prod := make([]Point, len(s.points))
-	for i, p := range s.points {
-		prod[i] = calib.Apply(p, cfg.Preset)
+	if !oneRung {
+		if err := s.refineHull(ctx, cands, calib); err != nil {
+			return Ladder{}, err
+		}
 	}
-	sel, err := SelectRungs(prod, SelectOptions{
-		TopQuality:       cfg.TopQuality,
-		QualityTolerance: qualityTolerance(cfg.Metric),
-		MinKbps:          float64(cfg.MinKbps),
-		MaxKbps:          float64(cfg.MaxKbps),
-		MaxRungs:         cfg.MaxRungs,
-	})
+	prod := s.calibrated(calib)
+	sel, err := SelectRungs(prod, s.selectOptions())
 	if err != nil {
 		return Ladder{}, err
 	}
@@ -360,19 +362,23 @@ const (
 	// 640x360) cost two trials for a hull that moves by a fraction of a
 	// rung.
 	candidateMinStep = 1.7
-	// candidateMinShort: no candidate below 360 lines. Scaled up to the
-	// display, smaller pictures lose more than their bits save at the rates
-	// a ladder goes down to (150 kbit/s), and 360p serves phones.
+	// candidateMinShort: no candidate below 360 lines unless the ladder
+	// may go as low as Apple uses it for. Scaled up to the display,
+	// smaller pictures lose more than their bits save at the rates a
+	// ladder goes down to by default (150 kbit/s), and 360p serves phones.
 	candidateMinShort = 360
 )
 
 // DefaultCandidates returns the candidate boxes PerTitle tries by default:
 // AppleSizes thinned so that neighbours differ by at least 1.7x in pixels,
-// down to 360 lines. For H.264 that is 1080p, 720p, 540p and 360p.
-func DefaultCandidates(c Codec) []Rung {
+// down to 360 lines, and below that the sizes whose Apple bit rate is at
+// least minKbps (the lowest rung's): Apple's 416x234 at 145 kbit/s for
+// --min-kbps 145 or less. For H.264 at the default 150 kbit/s that is
+// 1080p, 720p, 540p and 360p.
+func DefaultCandidates(c Codec, minKbps int) []Rung {
 	var out []Rung
 	for _, r := range AppleSizes(c) {
-		if min(r.Width, r.Height) < candidateMinShort {
+		if min(r.Width, r.Height) < candidateMinShort && minKbps > r.BitrateKbps {
 			continue
 		}
 		if n := len(out); n > 0 && float64(out[n-1].Width*out[n-1].Height) < candidateMinStep*float64(r.Width*r.Height) {
@@ -388,7 +394,7 @@ func DefaultCandidates(c Codec) []Rung {
 func candidates(cfg PerTitleConfig) ([]candidate, error) {
 	boxes := cfg.Candidates
 	if len(boxes) == 0 {
-		boxes = DefaultCandidates(cfg.Codec)
+		boxes = DefaultCandidates(cfg.Codec, cfg.MinKbps)
 	}
 	l := Ladder{Name: "candidates", Codec: cfg.Codec, Audio: []Audio{}}
 	for i, b := range boxes {
@@ -574,7 +580,9 @@ func (s *search) oneRung(top candidate, cstar float64) bool {
 func (s *search) grid(ctx context.Context, cands []candidate, cstar float64) error {
 	step := s.crf.step
 	top := cands[0].pixels()
-	var batches [][]Trial
+	// One batch: the trialer encodes and scores a batch in one go, which
+	// costs less than the same trials one candidate at a time.
+	var batch []Trial
 	for i, c := range cands {
 		var offs []float64
 		switch {
@@ -585,24 +593,16 @@ func (s *search) grid(ctx context.Context, cands []candidate, cstar float64) err
 		default:
 			offs = []float64{step, 2 * step}
 		}
-		var batch []Trial
 		for _, o := range offs {
 			tr := s.trial(c, cstar+o, "")
 			if !s.probed(c, tr.CRF) && !slices.Contains(batch, tr) {
 				batch = append(batch, tr)
 			}
 		}
-		batches = append(batches, batch)
 	}
-	n := 0
-	for _, b := range batches {
-		n += len(b)
-	}
-	s.total = s.done + n + 1
-	for _, b := range batches {
-		if _, err := s.run(ctx, b, true); err != nil {
-			return err
-		}
+	s.total = s.done + len(batch) + 1
+	if _, err := s.run(ctx, batch, true); err != nil {
+		return err
 	}
 	// Reach down to MinKbps on the smallest picture.
 	small := cands[len(cands)-1]
@@ -625,6 +625,95 @@ func (s *search) grid(ctx context.Context, cands []candidate, cstar float64) err
 	return nil
 }
 
+// calibrated returns the points in the production preset's terms.
+func (s *search) calibrated(calib *Calibration) []Point {
+	prod := make([]Point, len(s.points))
+	for i, p := range s.points {
+		prod[i] = calib.Apply(p, s.cfg.Preset)
+	}
+	return prod
+}
+
+func (s *search) selectOptions() SelectOptions {
+	return SelectOptions{
+		TopQuality:       s.cfg.TopQuality,
+		QualityTolerance: qualityTolerance(s.cfg.Metric),
+		MinKbps:          float64(s.cfg.MinKbps),
+		MaxKbps:          float64(s.cfg.MaxKbps),
+		MaxRungs:         s.cfg.MaxRungs,
+	}
+}
+
+// Tuning of refineHull.
+const (
+	refineHullMaxTrials = 3 // in all
+	refineHullRounds    = 2 // batches, each at most refineHullMaxTrials
+)
+
+// refineHull measures where the hull is unsure (step 5 of PerTitle):
+// the rungs are selected from the calibrated points, and a resolution that
+// was not measured at a rung's rate but, extrapolated, might beat the
+// rung's resolution there (hullGaps) gets a trial at the CRF its points
+// say gives that rate. That is where fixed CRF offsets go wrong: a large
+// picture whose rate hardly falls with the CRF (blocky or noisy content)
+// stays best far lower than two CRF steps reach, and on smooth content a
+// smaller picture at a low CRF beats a larger one at a high CRF. At most
+// refineHullMaxTrials trials in refineHullRounds batches, largest gain
+// first; it stops as soon as no gap is left.
+func (s *search) refineHull(ctx context.Context, cands []candidate, calib *Calibration) error {
+	rate := 1.0
+	if calib != nil {
+		rate = calib.RateFactor
+	}
+	used := 0
+	for range refineHullRounds {
+		if used >= refineHullMaxTrials {
+			break
+		}
+		sel, err := SelectRungs(s.calibrated(calib), s.selectOptions())
+		if err != nil {
+			return nil // SelectRungs fails again, with the error, in PerTitle
+		}
+		var batch []Trial
+		for _, g := range hullGaps(s.calibrated(calib), sel, qualityTolerance(s.cfg.Metric)) {
+			if used+len(batch) >= refineHullMaxTrials {
+				break
+			}
+			i := slices.IndexFunc(cands, func(c candidate) bool { return c.w == g.Width && c.h == g.Height })
+			if i < 0 {
+				continue
+			}
+			c := cands[i]
+			var own []Point
+			for _, p := range s.points {
+				if p.Width == c.w && p.Height == c.h {
+					own = append(own, p)
+				}
+			}
+			crf, ok := crfForRate(own, g.BitrateKbps/rate, s.crf)
+			if !ok {
+				continue
+			}
+			tr := s.trial(c, crf, "")
+			if s.probed(c, tr.CRF) {
+				continue
+			}
+			s.log.Debug("hull gap", "size", fmt.Sprintf("%dx%d", c.w, c.h), "bitrate_kbps", math.Round(g.BitrateKbps),
+				"gain", math.Round(g.Gain*100)/100, "crf", tr.CRF)
+			batch = append(batch, tr)
+		}
+		if len(batch) == 0 {
+			break
+		}
+		s.total += len(batch)
+		if _, err := s.run(ctx, batch, true); err != nil {
+			return err
+		}
+		used += len(batch)
+	}
+	return nil
+}
+
 // Tuning of refineTop.
 const (
 	refineMaxTrials = 2
@@ -633,14 +722,16 @@ const (
 	refineCloseTol = 3
 )
 
-// refineTop gives smaller pictures a chance at the top rung (step 3b of
-// PerTitle). The grid probes them at high CRFs, where they usually lose to
-// larger pictures; on smooth or soft content a small picture scaled up
-// reaches the top quality too, for a fraction of the bits. A candidate
+// refineTop returns the trials that give smaller pictures a chance at the
+// top rung (end of step 3 of PerTitle; calibrate runs them). The grid
+// probes them at high CRFs, where they usually lose to larger pictures; on
+// smooth or soft content a small picture scaled up reaches the top quality
+// too, for a fraction of the bits. A candidate
 // whose lowest-CRF point is within refineCloseTol tolerances of
 // TopQuality, at under 2/3 of the rate the top quality costs so far, is
-// probed one step lower; at most refineMaxTrials, cheapest first.
-func (s *search) refineTop(ctx context.Context, cands []candidate) error {
+// probed one step lower (or at the bottom of the CRF range, when that is
+// still half a step lower); at most refineMaxTrials, cheapest first.
+func (s *search) refineTop(cands []candidate) []Trial {
 	target, tol := s.cfg.TopQuality, qualityTolerance(s.cfg.Metric)
 	rTop := math.Inf(1)
 	for _, p := range s.points {
@@ -661,37 +752,62 @@ func (s *search) refineTop(ctx context.Context, cands []candidate) error {
 			}
 		}
 		if low == nil || low.Quality >= target || low.Quality < target-refineCloseTol*tol ||
-			low.BitrateKbps*1.5 >= rTop || low.CRF-s.crf.step < s.crf.lo {
+			low.BitrateKbps*1.5 >= rTop {
 			continue
 		}
-		ws = append(ws, want{s.trial(c, low.CRF-s.crf.step, ""), low.BitrateKbps})
+		// One step lower, or as low as the CRF range goes when that is
+		// still half a step.
+		crf := math.Max(low.CRF-s.crf.step, s.crf.lo)
+		if low.CRF-crf < s.crf.step/2 {
+			continue
+		}
+		ws = append(ws, want{s.trial(c, crf, ""), low.BitrateKbps})
 	}
 	slices.SortFunc(ws, func(a, b want) int { return cmp.Compare(a.kbps, b.kbps) })
 	var batch []Trial
 	for _, w := range ws[:min(len(ws), refineMaxTrials)] {
 		batch = append(batch, w.tr)
 	}
-	s.total += len(batch)
-	_, err := s.run(ctx, batch, true)
-	return err
+	return batch
 }
 
-// calibrate runs step 4 of PerTitle; nil when no calibration is needed.
-func (s *search) calibrate(ctx context.Context, cands []candidate, cstar float64) (*Calibration, error) {
+// calibrate runs step 4 of PerTitle, in one batch with the probe trials
+// extra (refineTop's), which it records; the Calibration is nil when none
+// is needed.
+func (s *search) calibrate(ctx context.Context, cands []candidate, extra []Trial) (*Calibration, error) {
+	s.total += len(extra)
 	if s.cfg.Preset == "" || s.cfg.Preset == s.cfg.ProbePreset {
-		return nil, nil
+		_, err := s.run(ctx, extra, true)
+		return nil, err
 	}
 	// A picture of about a quarter of the largest: cheap, and in the
-	// middle of the ladder.
+	// middle of the ladder. Its probe curve must not be flat: equal
+	// quality means nothing on a picture that scores the same at every
+	// rate (a texture that any scaling destroys scores 0 throughout), so
+	// pictures whose probes differ by at least two quality tolerances go
+	// first.
 	want := float64(cands[0].pixels()) / 4
-	var probed []candidate
+	var probed, varied []candidate
 	for _, c := range cands {
-		if slices.ContainsFunc(s.points, func(p Point) bool { return p.Width == c.w && p.Height == c.h }) {
+		lo, hi := math.Inf(1), math.Inf(-1)
+		for _, p := range s.points {
+			if p.Width == c.w && p.Height == c.h {
+				lo, hi = math.Min(lo, p.Quality), math.Max(hi, p.Quality)
+			}
+		}
+		if hi >= lo {
 			probed = append(probed, c)
+			if hi-lo >= 2*qualityTolerance(s.cfg.Metric) {
+				varied = append(varied, c)
+			}
 		}
 	}
+	if len(varied) > 0 {
+		probed = varied
+	}
 	if len(probed) == 0 {
-		return nil, nil
+		_, err := s.run(ctx, extra, true)
+		return nil, err
 	}
 	c := slices.MinFunc(probed, func(a, b candidate) int {
 		return cmp.Compare(math.Abs(math.Log(float64(a.pixels())/want)), math.Abs(math.Log(float64(b.pixels())/want)))
@@ -702,19 +818,22 @@ func (s *search) calibrate(ctx context.Context, cands []candidate, cstar float64
 			curve = append(curve, p)
 		}
 	}
-	if len(curve) == 0 {
-		return nil, nil
-	}
 	// The production trial at the lowest CRF probed on this picture: the
 	// production preset's quality there usually falls inside the probe
 	// curve.
 	lowest := slices.MinFunc(curve, func(a, b Point) int { return cmp.Compare(a.CRF, b.CRF) })
 	tr := s.trial(c, lowest.CRF, s.cfg.Preset)
-	pts, err := s.run(ctx, []Trial{tr}, false)
+	pts, err := s.run(ctx, append(slices.Clone(extra), tr), false)
 	if err != nil {
 		return nil, err
 	}
-	prod := pts[0]
+	s.points = append(s.points, pts[:len(extra)]...)
+	for _, p := range pts[:len(extra)] {
+		if p.Width == c.w && p.Height == c.h {
+			curve = append(curve, p)
+		}
+	}
+	prod := pts[len(extra)]
 	if !(prod.BitrateKbps > 0) {
 		return nil, fmt.Errorf("calibration %dx%d crf %g: no bits measured", tr.Width, tr.Height, tr.CRF)
 	}

@@ -16,6 +16,7 @@ import (
 // production preset ("medium") needs 20 % fewer bits for the same quality.
 type fakeTrialer struct {
 	m        model
+	fn       func(w, h int, crf float64) Point // replaces m when set
 	dur      time.Duration
 	encodes  int
 	trials   []Trial
@@ -42,7 +43,12 @@ func (f *fakeTrialer) Encode(_ context.Context, _ []Window, trials []Trial) ([]P
 	var out []Point
 	for _, tr := range trials {
 		f.trials = append(f.trials, tr)
-		p := f.m.point(tr.Width, tr.Height, tr.CRF)
+		var p Point
+		if f.fn != nil {
+			p = f.fn(tr.Width, tr.Height, tr.CRF)
+		} else {
+			p = f.m.point(tr.Width, tr.Height, tr.CRF)
+		}
 		p.Trial = tr
 		if tr.Preset == "medium" {
 			p.BitrateKbps *= 0.8
@@ -279,5 +285,75 @@ func TestPerTitleSmoothContent(t *testing.T) {
 	}
 	if top := l.Video[0]; top.Width >= 1920 {
 		t.Errorf("top rung %dx%d at %d kbit/s: want a smaller picture for smooth content", top.Width, top.Height, top.BitrateKbps)
+	}
+}
+
+// blocky is content like a game of life scaled up by pixel repetition:
+// at 1080p the bit rate hardly falls with the CRF while quality drops fast,
+// and any smaller picture blurs the blocks away.
+func blocky(w, h int, crf float64) Point {
+	p := float64(w*h) / (1920 * 1080)
+	if p >= 1 {
+		return pt(w, h, crf, 12000*math.Pow(2, -(crf-23)/18), math.Max(0, 95-2.5*(crf-23)))
+	}
+	kbps := 12000 * p * math.Pow(2, -(crf-23)/6)
+	return pt(w, h, crf, kbps, 30*math.Sqrt(p)*(1-math.Exp(-kbps/(3000*p))))
+}
+
+func TestPerTitleRefineHull(t *testing.T) {
+	// The grid measures 1080p two CRF steps from c* only; on blocky content
+	// it stays the best picture far below that, and refineHull finds out.
+	f := &fakeTrialer{fn: blocky, dur: 4 * time.Second}
+	l, err := PerTitle(context.Background(), f, PerTitleConfig{Source: src1080()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var deep int
+	for _, tr := range f.trials {
+		if tr.Width == 1920 && tr.CRF > 29.5 {
+			deep++
+		}
+	}
+	if deep == 0 || deep > refineHullMaxTrials {
+		t.Errorf("%d 1080p trials beyond the grid's CRFs, want 1..%d: %+v", deep, refineHullMaxTrials, f.trials)
+	}
+	if len(l.Video) < 2 || l.Video[1].Width != 1920 {
+		t.Errorf("rungs %+v: want the second on 1080p too", l.Video)
+	}
+	// Without the extra trials the second rung would be a blurred smaller
+	// picture: the same points minus the refinement select one.
+	var grid []Point
+	for _, p := range l.Analysis.Points {
+		if !(p.Width == 1920 && p.CRF > 29.5) {
+			grid = append(grid, p)
+		}
+	}
+	sel, err := SelectRungs(grid, SelectOptions{TopQuality: 95, QualityTolerance: 1, MinKbps: 150})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sel) < 2 || sel[1].Width == 1920 {
+		t.Errorf("grid-only rungs %+v: want a smaller second rung (the test shows nothing)", sel)
+	}
+}
+
+func TestPerTitleCalibrationFlatCandidate(t *testing.T) {
+	// Smaller pictures score 0 at every rate (a texture scaling destroys):
+	// the quarter-size picture cannot calibrate equal quality, so a picture
+	// whose probes differ calibrates (the fake's presets differ by 0.8x).
+	f := &fakeTrialer{fn: func(w, h int, crf float64) Point {
+		p := model{complexity: 4000}.point(w, h, crf)
+		if w < 1920 {
+			p.Quality = 0
+		}
+		return p
+	}, dur: 4 * time.Second}
+	l, err := PerTitle(context.Background(), f, PerTitleConfig{Source: src1080(), Preset: "medium", ProbePreset: "veryfast"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := l.Analysis.Calibration
+	if c == nil || c.Width != 1920 || math.Abs(c.RateFactor-0.8) > 0.05 {
+		t.Errorf("calibration %+v: want 1080p, rate factor 0.8", c)
 	}
 }

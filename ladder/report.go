@@ -3,8 +3,6 @@ package ladder
 import (
 	"errors"
 	"fmt"
-	"html"
-	"io"
 	"math"
 	"strings"
 )
@@ -12,17 +10,96 @@ import (
 // reportColors are the per-resolution line colours, largest first.
 var reportColors = []string{"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"}
 
-// WriteReportSVG draws why a per-title ladder is what it is: every probed
+// Colours of the report's fixed parts.
+const (
+	rungColor  = "#d62728"
+	hullColor  = "#000000"
+	gridColor  = "#cccccc"
+	frameColor = "#444444"
+	textColor  = "#000000"
+	paperColor = "#ffffff"
+)
+
+// Report layout, in pixels: the picture and the plot area's margins.
+const (
+	reportW, reportH                                      = 960, 600
+	reportLeft, reportRight, reportTop, reportBottom      = 70, 190, 50, 60
+	reportFontSize, reportTitleSize, reportLegendLineStep = 12, 16, 18
+)
+
+// markKind is what a chart mark draws.
+type markKind int
+
+const (
+	markPolyline markKind = iota // open line through Points
+	markPolygon                  // closed, filled and/or stroked shape
+	markCircle                   // centre Points[0], radius R
+	markText                     // Text at Points[0] (baseline)
+)
+
+// mark is one thing a report draws, in picture coordinates (pixels, y
+// down). The SVG and PNG writers draw the same marks in the same order,
+// so the two reports are the same chart.
+type mark struct {
+	kind        markKind
+	points      [][2]float64
+	r           float64
+	fill        string    // "#rrggbb"; "" none
+	stroke      string    // "#rrggbb"; "" none
+	strokeWidth float64   // default 1
+	dash        []float64 // on, off lengths; nil solid
+	text        string
+	size        float64 // font size, pixels
+	anchor      string  // "start" (default), "middle", "end"
+	vertical    bool    // text turned 90 degrees counter-clockwise about its point
+	title       string  // tooltip (SVG only)
+}
+
+// chart is a report laid out: the marks and the axes' mapping.
+type chart struct {
+	w, h     int
+	marks    []mark
+	xlo, xhi float64 // log10 kbit/s at the plot's left and right edges
+	ylo, yhi float64 // quality at the plot's bottom and top edges
+}
+
+// x is the picture column of a bit rate.
+func (c *chart) x(kbps float64) float64 {
+	return reportLeft + (math.Log10(kbps)-c.xlo)/(c.xhi-c.xlo)*float64(c.w-reportLeft-reportRight)
+}
+
+// y is the picture row of a quality.
+func (c *chart) y(q float64) float64 {
+	return float64(c.h-reportBottom) - (q-c.ylo)/(c.yhi-c.ylo)*float64(c.h-reportTop-reportBottom)
+}
+
+func (c *chart) add(m mark) { c.marks = append(c.marks, m) }
+
+func (c *chart) line(x1, y1, x2, y2 float64, color string, width float64, dash []float64) {
+	c.add(mark{kind: markPolyline, points: [][2]float64{{x1, y1}, {x2, y2}}, stroke: color, strokeWidth: width, dash: dash})
+}
+
+func (c *chart) text(x, y float64, s string, size float64, anchor, color string) {
+	c.add(mark{kind: markText, points: [][2]float64{{x, y}}, text: s, size: size, anchor: anchor, fill: color})
+}
+
+// diamond is the rung marker: a 12-pixel diamond centred on (x, y).
+func diamond(x, y float64) [][2]float64 {
+	return [][2]float64{{x, y - 6}, {x + 6, y}, {x, y + 6}, {x - 6, y}}
+}
+
+// hullDash is the convex hull's dash pattern.
+var hullDash = []float64{6, 4}
+
+// newChart lays out why a per-title ladder is what it is: every probed
 // resolution's fitted rate–quality curve with its measured points (in the
 // production preset's terms, after calibration), the convex hull as a
 // dashed line, and the chosen rungs as red diamonds labelled with their
-// size and bit rate. The bit rate axis is logarithmic. l must come from
-// PerTitle (or a file it wrote): without an Analysis there is nothing to
-// draw.
-func WriteReportSVG(w io.Writer, l Ladder) error {
+// size and bit rate, on a logarithmic bit rate axis.
+func newChart(l Ladder) (*chart, error) {
 	a := l.Analysis
 	if a == nil || len(a.Points) == 0 {
-		return errors.New("report: the ladder has no per-title analysis")
+		return nil, errors.New("report: the ladder has no per-title analysis")
 	}
 	pts := make([]Point, len(a.Points))
 	for i, p := range a.Points {
@@ -30,101 +107,110 @@ func WriteReportSVG(w io.Writer, l Ladder) error {
 	}
 	res, err := groupResolutions(pts)
 	if err != nil {
-		return fmt.Errorf("report: %w", err)
+		return nil, fmt.Errorf("report: %w", err)
 	}
-	const W, H, left, right, top, bottom = 960, 600, 70, 190, 50, 60
-	xlo, xhi := math.Inf(1), math.Inf(-1)
-	ylo, yhi := math.Inf(1), math.Inf(-1)
+	c := &chart{w: reportW, h: reportH}
+	c.xlo, c.xhi = math.Inf(1), math.Inf(-1)
+	c.ylo, c.yhi = math.Inf(1), math.Inf(-1)
 	for _, p := range pts {
+		if !(p.BitrateKbps > 0) || !finite(p.BitrateKbps) || !finite(p.Quality) {
+			continue
+		}
 		x := math.Log10(p.BitrateKbps)
-		xlo, xhi = math.Min(xlo, x), math.Max(xhi, x)
-		ylo, yhi = math.Min(ylo, p.Quality), math.Max(yhi, p.Quality)
+		c.xlo, c.xhi = math.Min(c.xlo, x), math.Max(c.xhi, x)
+		c.ylo, c.yhi = math.Min(c.ylo, p.Quality), math.Max(c.yhi, p.Quality)
 	}
 	for _, r := range a.Rungs {
-		x := math.Log10(r.BitrateKbps)
-		xlo, xhi = math.Min(xlo, x), math.Max(xhi, x)
+		if r.BitrateKbps > 0 {
+			x := math.Log10(r.BitrateKbps)
+			c.xlo, c.xhi = math.Min(c.xlo, x), math.Max(c.xhi, x)
+		}
 	}
-	if xhi-xlo < 0.1 {
-		xlo, xhi = xlo-0.05, xhi+0.05
+	if c.xhi-c.xlo < 0.1 {
+		c.xlo, c.xhi = c.xlo-0.05, c.xhi+0.05
 	}
-	if yhi-ylo < 1e-6 {
-		ylo, yhi = ylo-1, yhi+1
+	if c.yhi-c.ylo < 1e-6 {
+		c.ylo, c.yhi = c.ylo-1, c.yhi+1
 	}
-	pad := (yhi - ylo) * 0.05
-	ylo, yhi = ylo-pad, yhi+pad
-	px := func(kbps float64) float64 {
-		return left + (math.Log10(kbps)-xlo)/(xhi-xlo)*(W-left-right)
-	}
-	py := func(q float64) float64 { return H - bottom - (q-ylo)/(yhi-ylo)*(H-top-bottom) }
+	pad := (c.yhi - c.ylo) * 0.05
+	c.ylo, c.yhi = c.ylo-pad, c.yhi+pad
 
-	var b strings.Builder
-	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d" font-family="sans-serif" font-size="12">`+"\n", W, H, W, H)
-	fmt.Fprintf(&b, `<rect width="%d" height="%d" fill="white"/>`+"\n", W, H)
-	fmt.Fprintf(&b, `<text x="%d" y="24" font-size="16">%s: %d rungs, %s %s, %d trials</text>`+"\n", left,
-		html.EscapeString(l.Name), len(l.Video), strings.ToUpper(a.Metric), html.EscapeString(qualityLabel(a.Metric, a.TopQuality)), a.Trials)
+	W, H := float64(c.w), float64(c.h)
+	left, right, top, bottom := float64(reportLeft), W-reportRight, float64(reportTop), H-reportBottom
+	c.add(mark{kind: markPolygon, points: [][2]float64{{0, 0}, {W, 0}, {W, H}, {0, H}}, fill: paperColor})
+	c.text(left, 24, fmt.Sprintf("%s: %d rungs, %s %s, %d trials", l.Name, len(l.Video), strings.ToUpper(a.Metric),
+		qualityLabel(a.Metric, a.TopQuality), a.Trials), reportTitleSize, "start", textColor)
 	// Axes and grid.
-	fmt.Fprintf(&b, `<g stroke="#ccc">`)
-	for _, k := range logTicks(xlo, xhi) {
-		x := px(k)
-		fmt.Fprintf(&b, `<line x1="%.1f" y1="%d" x2="%.1f" y2="%d"/>`, x, top, x, H-bottom)
+	xticks, yticks := logTicks(c.xlo, c.xhi), linTicks(c.ylo, c.yhi)
+	for _, k := range xticks {
+		c.line(c.x(k), top, c.x(k), bottom, gridColor, 1, nil)
 	}
-	for _, q := range linTicks(ylo, yhi) {
-		fmt.Fprintf(&b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f"/>`, left, py(q), W-right, py(q))
+	for _, q := range yticks {
+		c.line(left, c.y(q), right, c.y(q), gridColor, 1, nil)
 	}
-	b.WriteString("</g>\n")
-	for _, k := range logTicks(xlo, xhi) {
-		fmt.Fprintf(&b, `<text x="%.1f" y="%d" text-anchor="middle">%g</text>`, px(k), H-bottom+16, k)
+	for _, k := range xticks {
+		c.text(c.x(k), bottom+16, fmt.Sprintf("%g", k), reportFontSize, "middle", textColor)
 	}
-	for _, q := range linTicks(ylo, yhi) {
-		fmt.Fprintf(&b, `<text x="%d" y="%.1f" text-anchor="end">%g</text>`, left-6, py(q)+4, q)
+	for _, q := range yticks {
+		c.text(left-6, c.y(q)+4, fmt.Sprintf("%g", q), reportFontSize, "end", textColor)
 	}
-	fmt.Fprintf(&b, "\n"+`<text x="%d" y="%d" text-anchor="middle">bit rate, kbit/s (log)</text>`, (left+W-right)/2, H-16)
-	fmt.Fprintf(&b, `<text x="18" y="%d" transform="rotate(-90 18 %d)" text-anchor="middle">%s at %s</text>`+"\n",
-		(top+H-bottom)/2, (top+H-bottom)/2, strings.ToUpper(a.Metric), "display size")
-	fmt.Fprintf(&b, `<rect x="%d" y="%d" width="%d" height="%d" fill="none" stroke="#444"/>`+"\n", left, top, W-left-right, H-top-bottom)
+	c.text((left+right)/2, H-16, "bit rate, kbit/s (log)", reportFontSize, "middle", textColor)
+	c.add(mark{kind: markText, points: [][2]float64{{18, (top + bottom) / 2}}, text: strings.ToUpper(a.Metric) + " at display size",
+		size: reportFontSize, anchor: "middle", fill: textColor, vertical: true})
+	c.add(mark{kind: markPolygon, points: [][2]float64{{left, top}, {right, top}, {right, bottom}, {left, bottom}}, stroke: frameColor})
 
-	// Curves and points per resolution.
+	// Curves and points per resolution, with a legend.
 	for i, r := range res {
 		col := reportColors[i%len(reportColors)]
-		var path []string
+		var path [][2]float64
 		for j := 0; j <= 40; j++ {
 			x := r.lo + (r.hi-r.lo)*float64(j)/40
-			k := math.Pow(10, x)
-			path = append(path, fmt.Sprintf("%.1f,%.1f", px(k), py(r.quality.At(x))))
+			path = append(path, [2]float64{c.x(math.Pow(10, x)), c.y(r.quality.At(x))})
 		}
-		fmt.Fprintf(&b, `<polyline fill="none" stroke="%s" stroke-width="2" points="%s"/>`+"\n", col, strings.Join(path, " "))
+		c.add(mark{kind: markPolyline, points: path, stroke: col, strokeWidth: 2})
 		for _, p := range pts {
-			if p.Width == r.w && p.Height == r.h {
-				fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3.5" fill="%s"><title>%dx%d crf %g: %.0f kbit/s, %.2f</title></circle>`+"\n",
-					px(p.BitrateKbps), py(p.Quality), col, p.Width, p.Height, p.CRF, p.BitrateKbps, p.Quality)
+			if p.Width == r.w && p.Height == r.h && p.BitrateKbps > 0 {
+				c.add(mark{kind: markCircle, points: [][2]float64{{c.x(p.BitrateKbps), c.y(p.Quality)}}, r: 3.5, fill: col,
+					title: fmt.Sprintf("%dx%d crf %g: %.0f kbit/s, %.2f", p.Width, p.Height, p.CRF, p.BitrateKbps, p.Quality)})
 			}
 		}
-		ly := top + 10 + i*18
-		fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="%s" stroke-width="3"/><text x="%d" y="%d">%dx%d</text>`+"\n",
-			W-right+12, ly, W-right+32, ly, col, W-right+38, ly+4, r.w, r.h)
+		ly := top + 10 + float64(i*reportLegendLineStep)
+		c.line(right+12, ly, right+32, ly, col, 3, nil)
+		c.text(right+38, ly+4, fmt.Sprintf("%dx%d", r.w, r.h), reportFontSize, "start", textColor)
 	}
 	// Hull.
-	var hull []string
+	var hull [][2]float64
 	for _, p := range a.Hull {
-		hull = append(hull, fmt.Sprintf("%.1f,%.1f", px(p.BitrateKbps), py(p.Quality)))
+		if p.BitrateKbps > 0 {
+			hull = append(hull, [2]float64{c.x(p.BitrateKbps), c.y(p.Quality)})
+		}
 	}
 	if len(hull) > 0 {
-		fmt.Fprintf(&b, `<polyline fill="none" stroke="black" stroke-width="1.5" stroke-dasharray="6 4" points="%s"/>`+"\n", strings.Join(hull, " "))
+		c.add(mark{kind: markPolyline, points: hull, stroke: hullColor, strokeWidth: 1.5, dash: hullDash})
 	}
-	ly := top + 10 + len(res)*18
-	fmt.Fprintf(&b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black" stroke-dasharray="6 4"/><text x="%d" y="%d">convex hull</text>`+"\n",
-		W-right+12, ly, W-right+32, ly, W-right+38, ly+4)
+	ly := top + 10 + float64(len(res)*reportLegendLineStep)
+	c.line(right+12, ly, right+32, ly, hullColor, 1, hullDash)
+	c.text(right+38, ly+4, "convex hull", reportFontSize, "start", textColor)
 	// Rungs.
 	for _, r := range a.Rungs {
-		x, y := px(r.BitrateKbps), py(r.Quality)
-		fmt.Fprintf(&b, `<path d="M%.1f %.1fl6 6l-6 6l-6 -6z" fill="#d62728" stroke="white"/>`, x, y-6)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" fill="#d62728">%dp %.0fk crf %g</text>`+"\n", x+8, y+14, min(r.Width, r.Height), r.BitrateKbps, r.CRF)
+		if !(r.BitrateKbps > 0) {
+			continue
+		}
+		x, y := c.x(r.BitrateKbps), c.y(r.Quality)
+		c.add(mark{kind: markPolygon, points: diamond(x, y), fill: rungColor, stroke: paperColor})
+		label := fmt.Sprintf("%dp %.0fk crf %g", min(r.Width, r.Height), r.BitrateKbps, r.CRF)
+		// Left of the marker when it would run out of the plot (about 7
+		// pixels a character at 12 px).
+		if x+8+7*float64(len(label)) > right {
+			c.text(x-8, y+14, label, reportFontSize, "end", rungColor)
+		} else {
+			c.text(x+8, y+14, label, reportFontSize, "start", rungColor)
+		}
 	}
-	ly += 18
-	fmt.Fprintf(&b, `<path d="M%d %dl6 6l-6 6l-6 -6z" fill="#d62728"/><text x="%d" y="%d">chosen rung</text>`+"\n", W-right+22, ly-6, W-right+38, ly+4)
-	b.WriteString("</svg>\n")
-	_, err = io.WriteString(w, b.String())
-	return err
+	ly += reportLegendLineStep
+	c.add(mark{kind: markPolygon, points: diamond(right+22, ly), fill: rungColor})
+	c.text(right+38, ly+4, "chosen rung", reportFontSize, "start", textColor)
+	return c, nil
 }
 
 func qualityLabel(metric string, q float64) string {

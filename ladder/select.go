@@ -140,9 +140,53 @@ func best(res []resolution, x float64, ok func(resolution) bool) int {
 	return bi
 }
 
+// coverSlack is how far (log10 rate, 15 %) beyond its measured range a
+// resolution still competes for a rung in bestNear.
+var coverSlack = math.Log10(1.15)
+
+// bestNear is best, except that a resolution measured within coverSlack
+// of x but not at x also competes, at the end of its range nearest x, and
+// wins when it beats the best that measured x by more than tol: a rung a
+// few percent off its planned rate on a much better picture beats one on
+// plan on a worse picture. Without a resolution that measured x, the best
+// within the slack wins.
+func bestNear(res []resolution, x, tol float64, ok func(resolution) bool) int {
+	bi := best(res, x, ok)
+	bq := math.Inf(-1)
+	if bi >= 0 {
+		bq = res[bi].quality.At(x) + tol
+	}
+	for i, r := range res {
+		if r.covers(x) || (ok != nil && !ok(r)) || x < r.lo-coverSlack || x > r.hi+coverSlack {
+			continue
+		}
+		if q := r.quality.At(math.Min(math.Max(x, r.lo), r.hi)); q > bq+1e-9 {
+			bi, bq = i, q
+		}
+	}
+	return bi
+}
+
 // nearest returns the resolution passing ok whose measured range is closest
-// to x, or -1.
+// to x, or -1. A resolution measured only below x whose best quality is at
+// least what the cheapest of those measured only above x reaches goes
+// first, however far: it is both cheaper and no worse.
 func nearest(res []resolution, x float64, ok func(resolution) bool) int {
+	below, above := -1, -1
+	for i, r := range res {
+		if ok != nil && !ok(r) {
+			continue
+		}
+		if r.hi < x && (below < 0 || r.quality.At(r.hi) > res[below].quality.At(res[below].hi)) {
+			below = i
+		}
+		if r.lo > x && (above < 0 || r.lo < res[above].lo) {
+			above = i
+		}
+	}
+	if below >= 0 && above >= 0 && res[below].quality.At(res[below].hi) >= res[above].quality.At(res[above].lo) {
+		return below
+	}
 	bi, bd := -1, math.Inf(1)
 	for i, r := range res {
 		if ok != nil && !ok(r) {
@@ -171,7 +215,11 @@ func nearest(res []resolution, x float64, ok func(resolution) bool) int {
 //     a ratio as close to [MinSpacing, MaxSpacing] as MaxRungs allows;
 //     when the two are less than MinSpacing apart there is one rung.
 //  4. Walking down, each rung takes the best resolution at its rate that is
-//     no larger than the rung above (pictures never grow as rates fall);
+//     no larger than the rung above (pictures never grow as rates fall),
+//     or one measured up to 15 % beside the rate, at that end of its range,
+//     when it is better by more than QualityTolerance; when none measured
+//     near the rate, the nearest measured one, or one measured only below
+//     it that is at least as good as the nearest above;
 //     the lowest rung is at most MobileMaxShortSide tall when a measured
 //     resolution allows it. Its CRF is read off that resolution's curve.
 //
@@ -208,12 +256,12 @@ func SelectRungs(points []Point, opts SelectOptions) ([]Selected, error) {
 		}
 		pick := -1
 		if last && slices.ContainsFunc(res, mobile) {
-			if pick = best(res, x, mobile); pick < 0 {
+			if pick = bestNear(res, x, o.QualityTolerance, mobile); pick < 0 {
 				pick = nearest(res, x, mobile)
 			}
 		}
 		if pick < 0 {
-			pick = best(res, x, fits)
+			pick = bestNear(res, x, o.QualityTolerance, fits)
 		}
 		if pick < 0 {
 			pick = nearest(res, x, fits)

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/vpack-dev/vpack/ladder"
 )
 
 func TestParseOptions(t *testing.T) {
@@ -13,7 +17,8 @@ func TestParseOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.out != "x" || o.preset != "medium" || len(o.only) != 2 || len(o.hullCRFs) != 2 || o.hullCRFs[1] != 30 || o.vmafModel != "m.pkl" {
+	if o.out != "x" || o.preset != "medium" || len(o.only) != 2 || len(o.hullCRFs) != 2 || o.hullCRFs[1] != 30 || o.vmafModel != "m.pkl" ||
+		o.maxKbps != 8000 {
 		t.Errorf("options %+v", o)
 	}
 	for _, bad := range [][]string{{"-clips", "nope"}, {"-hull-crfs", "x"}, {"-seconds", "1"}, {"-bogus"}} {
@@ -75,6 +80,133 @@ func TestSummariseAndReport(t *testing.T) {
 	for _, want := range []string{"| a | check | -45.0%", "| check | 2 | -32.5%", "(met)"} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("markdown has no %q:\n%s", want, md)
+		}
+	}
+}
+
+func TestFrontAndConvexHull(t *testing.T) {
+	// A curve that is not concave in log rate (VMAF collapsing): the
+	// convex hull jumps from the cheapest to the dearest encodes, the
+	// frontier keeps every encode no cheaper one matches.
+	grid := []rendition{
+		{Name: "a", BitrateKbps: 300, VMAF: 1}, {Name: "b", BitrateKbps: 2000, VMAF: 17}, {Name: "c", BitrateKbps: 5000, VMAF: 44},
+		{Name: "d", BitrateKbps: 8000, VMAF: 62}, {Name: "e", BitrateKbps: 10000, VMAF: 94}, {Name: "f", BitrateKbps: 14000, VMAF: 99},
+		{Name: "worse", BitrateKbps: 9000, VMAF: 50}, {Name: "same", BitrateKbps: 12000, VMAF: 94},
+	}
+	names := func(rs []rendition) string {
+		var s []string
+		for _, r := range rs {
+			s = append(s, r.Name)
+		}
+		return strings.Join(s, ",")
+	}
+	if got := names(frontOf(grid)); got != "a,b,c,d,e,f" {
+		t.Errorf("front %s, want a,b,c,d,e,f", got)
+	}
+	if got := names(hullOf(grid)); got != "a,e,f" {
+		t.Errorf("convex hull %s, want a,e,f", got)
+	}
+	// A ladder made of the frontier's own encodes is 0 % from it, and
+	// far "worse" than the convex hull's chords.
+	c := clipResult{Apple: grid[:3], Vpack: []rendition{grid[1], grid[2], grid[3], grid[4]}, HullAll: grid}
+	c.computeBD()
+	if c.BDVMAFvsHull == nil || *c.BDVMAFvsHull > 0.5 || *c.BDVMAFvsHull < -0.5 {
+		t.Errorf("vs hull %v, want 0", pct(c.BDVMAFvsHull))
+	}
+	if c.BDVMAFvsConvex == nil || *c.BDVMAFvsConvex < 20 {
+		t.Errorf("vs convex hull %v, want well above 0", pct(c.BDVMAFvsConvex))
+	}
+}
+
+func TestReuseHull(t *testing.T) {
+	opts, err := parseOptions([]string{"-hull-crfs", "20,30", "-seconds", "5"}, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var grid []rendition
+	for _, crf := range []float64{20, 30} {
+		for _, s := range ladder.AppleSizes(ladder.H264) {
+			grid = append(grid, rendition{Width: s.Width, Height: s.Height, CRF: crf, BitrateKbps: 100, VMAF: 50})
+		}
+	}
+	prev := &report{Seconds: 5, Preset: "medium", Eval: evaluation(opts), Clips: []clipResult{
+		{clip: clip{Name: "bars", Lavfi: "x"}, HullAll: grid, CPUHull: 42, HullFrom: "old.json"},
+		{clip: clip{Name: "noise", Lavfi: "y"}, HullAll: grid[:5]},
+	}}
+	cr := &clipResult{clip: clip{Name: "bars", Lavfi: "x"}}
+	if from, have, lack := findHull([]*report{prev}, cr, opts); from == nil || from.CPUHull != 42 || len(have) != len(grid) || len(lack) != 0 {
+		t.Errorf("findHull(bars) = %v, %d renditions, lacking %v; want the whole earlier grid", from, len(have), lack)
+	}
+	// More CRFs: the earlier grid's, and the rest to encode.
+	more := opts
+	more.hullCRFs = []float64{20, 25, 30, 35}
+	if from, have, lack := findHull([]*report{prev}, cr, more); from == nil || len(have) != len(grid) || fmt.Sprint(lack) != "[25 35]" {
+		t.Errorf("findHull(bars, 4 CRFs) = %v, %d renditions, lacking %v; want the grid and [25 35]", from, len(have), lack)
+	}
+	for _, tc := range []struct {
+		name string
+		cr   *clipResult
+		opts func(*options)
+	}{
+		{"other source graph", &clipResult{clip: clip{Name: "bars", Lavfi: "z"}}, nil},
+		{"no CRF at every size", &clipResult{clip: clip{Name: "noise", Lavfi: "y"}}, nil},
+		{"other CRFs", cr, func(o *options) { o.hullCRFs = []float64{22, 32} }},
+		{"other preset", cr, func(o *options) { o.preset = "slow" }},
+		{"other evaluation", cr, func(o *options) { o.evalSubFrame = 3 }},
+	} {
+		o := opts
+		if tc.opts != nil {
+			tc.opts(&o)
+		}
+		if from, _, lack := findHull([]*report{prev}, tc.cr, o); from != nil || len(lack) != len(o.hullCRFs) {
+			t.Errorf("%s: findHull found %+v, lacking %v", tc.name, from, lack)
+		}
+	}
+}
+
+func TestReadReportsMerges(t *testing.T) {
+	dir := t.TempDir()
+	apple := []rendition{{BitrateKbps: 500, VMAF: 60}, {BitrateKbps: 2000, VMAF: 80}}
+	a := &report{Command: "run a", Clips: []clipResult{{clip: clip{Name: "noise", Set: "tuning"}, Apple: apple, Vpack: apple}}}
+	b := &report{Command: "run b", Clips: []clipResult{{clip: clip{Name: "bars", Set: "check"}, Apple: apple, Vpack: apple}}}
+	for name, r := range map[string]*report{"a": a, "b": b} {
+		if err := writeReport(filepath.Join(dir, name), r, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := readReports([]string{filepath.Join(dir, "a", "ladder.json"), filepath.Join(dir, "b", "ladder.json")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Clips) != 2 || got.Clips[0].Name != "bars" || got.Clips[1].Name != "noise" || got.Check.Clips != 1 ||
+		!strings.Contains(got.Command, "run a") || !strings.Contains(got.Command, "run b") {
+		t.Errorf("merged: %d clips (%v), check %d, command %q", len(got.Clips), got.Clips, got.Check.Clips, got.Command)
+	}
+}
+
+func TestClipsDeterministic(t *testing.T) {
+	if _, err := exec.LookPath("ffmpeg"); err != nil || testing.Short() {
+		t.Skip("needs ffmpeg")
+	}
+	// Two renders of every clip's first frames are the same picture: a
+	// grid reused from an earlier run (-reuse-hull) measured this source.
+	for _, c := range clips {
+		frames := func() string {
+			out, err := exec.Command("ffmpeg", "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", fmt.Sprintf(c.Lavfi, 1),
+				"-frames:v", "3", "-pix_fmt", "yuv420p", "-f", "framemd5", "-").Output()
+			if err != nil {
+				t.Fatalf("%s: %v", c.Name, err)
+			}
+			var sums []string
+			for _, l := range strings.Split(string(out), "\n") {
+				if l != "" && !strings.HasPrefix(l, "#") {
+					sums = append(sums, l)
+				}
+			}
+			return strings.Join(sums, "\n")
+		}
+		if a, b := frames(), frames(); a != b || a == "" {
+			t.Errorf("%s: two renders differ (a random source without a seed?)", c.Name)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -27,7 +28,7 @@ type LadderOptions struct {
 
 	Input       string
 	Output      string // ladder file; "" prints it on stdout
-	Report      string // SVG report; "" for none
+	Report      string // report picture, .svg or .png; "" for none
 	Codec       string
 	Preset      string
 	ProbePreset string
@@ -62,12 +63,16 @@ per-title idea), fast enough for a laptop:
      bicubic as a player would: --metric vmaf, psnr (luma) or ssim;
   4. monotone rate-quality curves per resolution, their upper convex hull,
      and rungs from --top-quality down, 1.5-2x apart, between --min-kbps and
-     --max-kbps, at most --max-rungs, the lowest at most 432p for phones.
+     --max-kbps, at most --max-rungs, the lowest at most 432p for phones;
+     where a resolution that was not tried at a rung's bit rate might beat
+     the rung's there, up to three more trials settle it first.
 
 The rungs are capped CRF (peak 2x the average): 'vpack encode --ladder
 ladder.json' encodes them, and 'vpack encode' without --ladder runs this
 analysis itself. The file keeps the measured points, the hull and the
-calibration beside the rungs; --report draws them as SVG.
+calibration beside the rungs; --report draws them (the curves per
+resolution, the hull and the chosen rungs) as SVG or PNG, by the file's
+extension.
 
 VMAF needs an ffmpeg with the libvmaf filter: the one on PATH when it has it,
 else --vmaf-ffmpeg (default $VPACK_VMAF_FFMPEG), and a model file,
@@ -79,6 +84,7 @@ Trial results are cached (--cache-dir, default the user cache folder) by the
 input's content and the settings: a re-run is instant and an interrupted run
 resumes.`,
 		Example: `  vpack ladder movie.mov -o ladder.json --report ladder.svg
+  vpack ladder movie.mov -o ladder.json --report ladder.png
   vpack ladder movie.mov -o ladder.json --codec hevc --max-rungs 6 --max-kbps 6000
   vpack ladder movie.mov -o ladder.json --metric psnr --top-quality 44dB
   vpack ladder movie.mov -o ladder.json --metric vmaf --vmaf-ffmpeg .cache/vmaf-ffmpeg/ffmpeg \
@@ -99,7 +105,7 @@ resumes.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.Output, "output", "o", "", "ladder file to write (default: print the ladder on stdout)")
-	fl.StringVar(&opts.Report, "report", "", "draw the curves, hull and rungs into this .svg file")
+	fl.StringVar(&opts.Report, "report", "", "draw the curves, hull and rungs into this .svg or .png file")
 	fl.StringVar(&opts.Codec, "codec", "h264", "video codec of the ladder: h264, hevc or av1")
 	fl.StringVar(&opts.Preset, "preset", "medium", "production preset the ladder will be encoded with (calibrated against)")
 	fl.StringVar(&opts.ProbePreset, "probe-preset", "veryfast", "preset of the trial encodes")
@@ -141,8 +147,8 @@ func (o *LadderOptions) check() error {
 	case o.MaxRungs < 1 || o.MaxRungs > 20:
 		return cmdutil.FlagErrorf("--max-rungs must be between 1 and 20, not %d", o.MaxRungs)
 	}
-	if o.Report != "" && !strings.EqualFold(filepath.Ext(o.Report), ".svg") {
-		return cmdutil.FlagErrorf("--report must name an .svg file, not %q", o.Report)
+	if o.Report != "" && reportWriter(o.Report) == nil {
+		return cmdutil.FlagErrorf("--report must name an .svg or .png file, not %q", o.Report)
 	}
 	if o.Output != "" && filepath.Clean(o.Output) == filepath.Clean(o.Input) {
 		return cmdutil.FlagErrorf("--output must not be the input file")
@@ -213,11 +219,11 @@ func ladderRun(ctx context.Context, opts *LadderOptions) error {
 		written = append(written, opts.Output)
 	}
 	if opts.Report != "" {
-		var svg bytes.Buffer
-		if err := ladder.WriteReportSVG(&svg, res.Ladder); err != nil {
+		var pic bytes.Buffer
+		if err := reportWriter(opts.Report)(&pic, res.Ladder); err != nil {
 			return err
 		}
-		if err := writeFile(opts.Report, svg.Bytes()); err != nil {
+		if err := writeFile(opts.Report, pic.Bytes()); err != nil {
 			return fmt.Errorf("write report: %w", err)
 		}
 		written = append(written, opts.Report)
@@ -233,6 +239,18 @@ func ladderRun(ctx context.Context, opts *LadderOptions) error {
 		if _, err := fmt.Fprintln(opts.IO.Out, p); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// reportWriter returns the report writer for a file name's extension
+// (.svg, .png, any case); nil for any other.
+func reportWriter(path string) func(io.Writer, ladder.Ladder) error {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".svg":
+		return ladder.WriteReportSVG
+	case ".png":
+		return ladder.WriteReportPNG
 	}
 	return nil
 }

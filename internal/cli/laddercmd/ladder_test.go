@@ -3,6 +3,7 @@ package laddercmd
 import (
 	"context"
 	"errors"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,7 +53,8 @@ func TestNewCmdLadder(t *testing.T) {
 		{name: "not a number", args: []string{"m.mov", "--top-quality", "high"}, wantErr: "not a positive number"},
 		{name: "max below min", args: []string{"m.mov", "--min-kbps", "500", "--max-kbps", "300"}, wantErr: "--max-kbps must be 0"},
 		{name: "rungs", args: []string{"m.mov", "--max-rungs", "0"}, wantErr: "--max-rungs must be between 1 and 20"},
-		{name: "png report", args: []string{"m.mov", "--report", "l.png"}, wantErr: "--report must name an .svg file"},
+		{name: "png report", args: []string{"movie.mov", "--report", "L.PNG"}, want: func(o *LadderOptions) { o.Report = "L.PNG" }},
+		{name: "gif report", args: []string{"m.mov", "--report", "l.gif"}, wantErr: "--report must name an .svg or .png file"},
 		{name: "output is input", args: []string{"m.mov", "-o", "m.mov"}, wantErr: "--output must not be the input"},
 		{name: "bad preset", args: []string{"m.mov", "--probe-preset", "warp"}, wantErr: "--probe-preset must be one of"},
 		{name: "no input", args: []string{}, wantErr: "expected one input file, got 0"},
@@ -143,14 +145,23 @@ func TestLadderRun(t *testing.T) {
 		}
 	}
 
-	// Without -o the ladder goes to stdout.
+	// Without -o the ladder goes to stdout; a .png report is a picture.
 	stdout.Reset()
+	pngReport := filepath.Join(dir, "ladder.png")
 	cmd = NewCmdLadder(f, nil)
-	cmd.SetArgs([]string{in, "--metric", "psnr", "--top-quality", "40dB", "--preset", "veryfast", "--no-cache"})
+	cmd.SetArgs([]string{in, "--metric", "psnr", "--top-quality", "40dB", "--preset", "veryfast", "--no-cache", "--report", pngReport})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := ladder.Parse(strings.NewReader(stdout.String()), "stdout"); err != nil {
 		t.Errorf("stdout is not a ladder file: %v\n%s", err, stdout)
+	}
+	pic, err := os.Open(pngReport)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pic.Close()
+	if cfg, err := png.DecodeConfig(pic); err != nil || cfg.Width != 960 || cfg.Height != 600 {
+		t.Errorf("png report: %+v, %v; want a 960x600 PNG", cfg, err)
 	}
 }
