@@ -30,7 +30,7 @@ type fakeEncoder struct {
 	calls []string // inputs, in call order
 	// subtitles are the side-car subtitles each input was encoded with.
 	subtitles map[string][]packager.Subtitle
-	fail  map[string]error
+	fail      map[string]error
 	// block, when set, is called inside the encode of an input (tests use
 	// it to hold a title open).
 	block func(ctx context.Context, input string) error

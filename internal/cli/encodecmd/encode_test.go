@@ -36,8 +36,8 @@ func TestNewCmdEncode(t *testing.T) {
 				"--subtitle-format", "stpp", "--thumbnails", "10s", "--thumbnail-size", "320x180", "--no-source-subtitles"},
 			want: EncodeOptions{Input: "movie.mov", Output: "out", Ladder: "auto", Preset: "medium",
 				SegmentDuration: 4 * time.Second, AudioCodec: "aac", Surround: "none", NoSourceSubtitles: true,
-				Subtitles: cmdutil.SubtitleFlags{Values: []string{"en=en.vtt", "de:forced=de.srt"}, Format: "stpp"},
-				Thumbnails: cmdutil.ThumbnailFlags{Interval: 10 * time.Second, Size: "320x180", Grid: "5x5"},
+				Subtitles:       cmdutil.SubtitleFlags{Values: []string{"en=en.vtt", "de:forced=de.srt"}, Format: "stpp"},
+				Thumbnails:      cmdutil.ThumbnailFlags{Interval: 10 * time.Second, Size: "320x180", Grid: "5x5"},
 				ThumbnailConfig: &encode.ThumbnailConfig{Interval: 10 * time.Second, Width: 320, Height: 180, Cols: 5, Rows: 5},
 				Package: pipeline.PackageOptions{SubtitleFormat: packager.SubtitleSTPP, Subtitles: []packager.Subtitle{
 					{Path: "en.vtt", Language: "en"}, {Path: "de.srt", Language: "de", Forced: true}}}},
