@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vpack-dev/vpack/internal/mediatest"
 	"github.com/vpack-dev/vpack/ladder"
 )
 
@@ -185,9 +186,7 @@ func TestReadReportsMerges(t *testing.T) {
 }
 
 func TestClipsDeterministic(t *testing.T) {
-	if _, err := exec.LookPath("ffmpeg"); err != nil || testing.Short() {
-		t.Skip("needs ffmpeg")
-	}
+	mediatest.RequireFFmpeg(t) // fails instead of skipping under VPACK_REQUIRE_FFMPEG=1 (CI)
 	// Two renders of every clip's first frames are the same picture: a
 	// grid reused from an earlier run (-reuse-hull) measured this source.
 	for _, c := range clips {
