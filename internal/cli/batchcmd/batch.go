@@ -207,12 +207,8 @@ func (o *BatchOptions) check() error {
 		return err
 	}
 	o.Package.SubtitleFormat = format
-	w, h, cols, rows, ok, err := o.Thumbnails.Resolve()
-	if err != nil {
+	if o.ThumbnailConfig, err = o.Thumbnails.Resolve(); err != nil {
 		return err
-	}
-	if ok {
-		o.ThumbnailConfig = &encode.ThumbnailConfig{Interval: o.Thumbnails.Interval, Width: w, Height: h, Cols: cols, Rows: rows}
 	}
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/vpack-dev/vpack/encode"
 	"github.com/vpack-dev/vpack/packager"
 	"github.com/vpack-dev/vpack/subtitle"
 )
@@ -121,22 +122,24 @@ func AddThumbnailFlags(fl *pflag.FlagSet, t *ThumbnailFlags) {
 	fl.StringVar(&t.Grid, "thumbnail-grid", "5x5", "thumbnails per tile image, `COLSxROWS`")
 }
 
-// Resolve checks the flags: width, height, cols and rows, with ok false
+// Resolve checks the flags and returns the thumbnail configuration, nil
 // when no thumbnails were asked for.
-func (t ThumbnailFlags) Resolve() (w, h, cols, rows int, ok bool, err error) {
+func (t ThumbnailFlags) Resolve() (*encode.ThumbnailConfig, error) {
 	if t.Interval == 0 {
-		return 0, 0, 0, 0, false, nil
+		return nil, nil
 	}
 	if t.Interval < 100*time.Millisecond || t.Interval > 10*time.Minute {
-		return 0, 0, 0, 0, false, FlagErrorf("--thumbnails must be between 100ms and 10m, not %s", t.Interval)
+		return nil, FlagErrorf("--thumbnails must be between 100ms and 10m, not %s", t.Interval)
 	}
-	if w, h, err = parseWxH(t.Size, true); err != nil || w < 16 || w > 3840 || (h != 0 && (h < 16 || h > 2160)) {
-		return 0, 0, 0, 0, false, FlagErrorf("--thumbnail-size must be WxH between 16x16 and 3840x2160 (height 0 keeps the aspect), not %q", t.Size)
+	w, h, err := parseWxH(t.Size, true)
+	if err != nil || w < 16 || w > 3840 || (h != 0 && (h < 16 || h > 2160)) {
+		return nil, FlagErrorf("--thumbnail-size must be WxH between 16x16 and 3840x2160 (height 0 keeps the aspect), not %q", t.Size)
 	}
-	if cols, rows, err = parseWxH(t.Grid, false); err != nil || cols > 20 || rows > 20 {
-		return 0, 0, 0, 0, false, FlagErrorf("--thumbnail-grid must be COLSxROWS from 1x1 to 20x20, not %q", t.Grid)
+	cols, rows, err := parseWxH(t.Grid, false)
+	if err != nil || cols > 20 || rows > 20 {
+		return nil, FlagErrorf("--thumbnail-grid must be COLSxROWS from 1x1 to 20x20, not %q", t.Grid)
 	}
-	return w, h, cols, rows, true, nil
+	return &encode.ThumbnailConfig{Interval: t.Interval, Width: w, Height: h, Cols: cols, Rows: rows}, nil
 }
 
 func parseWxH(s string, zeroHeight bool) (int, int, error) {

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vpack-dev/vpack/encode"
 	"github.com/vpack-dev/vpack/packager"
 )
 
@@ -55,12 +56,12 @@ func TestSubtitleFlags(t *testing.T) {
 }
 
 func TestThumbnailFlags(t *testing.T) {
-	w, h, c, r, ok, err := ThumbnailFlags{Interval: 10 * time.Second, Size: "320x0", Grid: "5x4"}.Resolve()
-	if err != nil || !ok || w != 320 || h != 0 || c != 5 || r != 4 {
-		t.Fatalf("got %d %d %d %d %v %v", w, h, c, r, ok, err)
+	cfg, err := ThumbnailFlags{Interval: 10 * time.Second, Size: "320x0", Grid: "5x4"}.Resolve()
+	if err != nil || cfg == nil || *cfg != (encode.ThumbnailConfig{Interval: 10 * time.Second, Width: 320, Height: 0, Cols: 5, Rows: 4}) {
+		t.Fatalf("got %+v, %v", cfg, err)
 	}
-	if _, _, _, _, ok, err := (ThumbnailFlags{Size: "junk"}).Resolve(); ok || err != nil {
-		t.Errorf("no --thumbnails: ok=%v err=%v, want off and no error", ok, err)
+	if cfg, err := (ThumbnailFlags{Size: "junk"}).Resolve(); cfg != nil || err != nil {
+		t.Errorf("no --thumbnails: %+v, %v; want nil and no error", cfg, err)
 	}
 	for _, f := range []ThumbnailFlags{
 		{Interval: 50 * time.Millisecond, Size: "320x180", Grid: "5x5"},
@@ -71,7 +72,7 @@ func TestThumbnailFlags(t *testing.T) {
 		{Interval: time.Second, Size: "320x180", Grid: "21x1"},
 	} {
 		var fe *FlagError
-		if _, _, _, _, _, err := f.Resolve(); !errors.As(err, &fe) {
+		if _, err := f.Resolve(); !errors.As(err, &fe) {
 			t.Errorf("%+v: err = %v, want a FlagError", f, err)
 		}
 	}

@@ -136,12 +136,8 @@ func (o *EncodeOptions) check() error {
 		return err
 	}
 	o.Package.Subtitles, o.Package.SubtitleFormat = subs, format
-	w, h, cols, rows, ok, err := o.Thumbnails.Resolve()
-	if err != nil {
+	if o.ThumbnailConfig, err = o.Thumbnails.Resolve(); err != nil {
 		return err
-	}
-	if ok {
-		o.ThumbnailConfig = &encode.ThumbnailConfig{Interval: o.Thumbnails.Interval, Width: w, Height: h, Cols: cols, Rows: rows}
 	}
 	return nil
 }
