@@ -126,20 +126,50 @@ type Calibration struct {
 	BitrateKbps float64 `json:"bitrate_kbps"`
 	RateFactor  float64 `json:"rate_factor"`
 	CRFOffset   float64 `json:"crf_offset"`
+	// Top is a second production trial, on the largest picture near the
+	// top rung's CRF, when the first one is on a smaller picture. Presets
+	// do not differ by the same factor at every size and quality: on
+	// hard-edged content x264's medium needs 0.7x veryfast's bits at
+	// 540p and VMAF 50 but 1.2x at 1080p and VMAF 95, so a single
+	// quarter-size trial put 1080p top rungs 7 VMAF points under their
+	// target. Between the two picture sizes, rate factor (in log) and CRF
+	// offset are interpolated in log pixels; beyond them the nearer one
+	// holds.
+	Top *Calibration `json:"top,omitempty"`
 }
 
 // Apply maps a probe point to the production preset: same quality,
-// RateFactor times the bit rate, CRF moved by CRFOffset (kept in the
-// codec's range).
+// the calibrated rate factor times the bit rate, the CRF moved by the
+// calibrated offset (kept in the codec's range).
 func (c *Calibration) Apply(p Point, preset string) Point {
 	if c == nil {
 		return p
 	}
 	sc := crfScale(p.Codec)
-	p.BitrateKbps *= c.RateFactor
-	p.CRF = math.Min(math.Max(p.CRF+c.CRFOffset, 1), sc.max)
+	rate, off := c.At(p.Width * p.Height)
+	p.BitrateKbps *= rate
+	p.CRF = math.Min(math.Max(p.CRF+off, 1), sc.max)
 	p.Preset = preset
 	return p
+}
+
+// At returns the rate factor and CRF offset for a picture of the given
+// number of pixels (see Top). A nil Calibration maps nothing: 1 and 0.
+func (c *Calibration) At(pixels int) (rateFactor, crfOffset float64) {
+	if c == nil {
+		return 1, 0
+	}
+	lo, t := c.Width*c.Height, c.Top
+	if t == nil || pixels <= lo || t.Width*t.Height <= lo || !(c.RateFactor > 0) || !(t.RateFactor > 0) {
+		return c.RateFactor, c.CRFOffset
+	}
+	hi := t.Width * t.Height
+	if pixels >= hi {
+		return t.RateFactor, t.CRFOffset
+	}
+	f := math.Log(float64(pixels)/float64(lo)) / math.Log(float64(hi)/float64(lo))
+	return math.Exp(math.Log(c.RateFactor) + f*(math.Log(t.RateFactor)-math.Log(c.RateFactor))),
+		c.CRFOffset + f*(t.CRFOffset-c.CRFOffset)
 }
 
 // codecCRF is the CRF scale of a codec's encoder: where searches start, the
@@ -197,7 +227,10 @@ func (c candidate) pixels() int { return c.w * c.h }
 //     nearest a quarter of the largest picture (of those whose probes are
 //     not all of one quality) is encoded at Preset too, at its lowest
 //     probed CRF, and every point is mapped with the resulting Calibration
-//     (equal quality: rate factor and CRF offset).
+//     (equal quality: rate factor and CRF offset). When that picture is not
+//     the largest, the largest is encoded at Preset too, at c* plus that
+//     offset (about the top rung's CRF), and sizes in between interpolate
+//     the two (Calibration.Top).
 //  5. Refine the hull (refineHull): rungs are selected from the calibrated
 //     points, and where a resolution not measured at a rung's rate might
 //     beat the rung's resolution there (hullGaps), it gets a trial at that
@@ -275,7 +308,7 @@ func PerTitle(ctx context.Context, t Trialer, cfg PerTitleConfig) (Ladder, error
 	if !oneRung {
 		refine = s.refineTop(cands)
 	}
-	calib, err := s.calibrate(ctx, cands, refine)
+	calib, err := s.calibrate(ctx, cands, cstar, oneRung, refine)
 	if err != nil {
 		return Ladder{}, err
 	}
@@ -661,10 +694,6 @@ const (
 // refineHullMaxTrials trials in refineHullRounds batches, largest gain
 // first; it stops as soon as no gap is left.
 func (s *search) refineHull(ctx context.Context, cands []candidate, calib *Calibration) error {
-	rate := 1.0
-	if calib != nil {
-		rate = calib.RateFactor
-	}
 	used := 0
 	for range refineHullRounds {
 		if used >= refineHullMaxTrials {
@@ -690,6 +719,7 @@ func (s *search) refineHull(ctx context.Context, cands []candidate, calib *Calib
 					own = append(own, p)
 				}
 			}
+			rate, _ := calib.At(c.pixels())
 			crf, ok := crfForRate(own, g.BitrateKbps/rate, s.crf)
 			if !ok {
 				continue
@@ -774,7 +804,7 @@ func (s *search) refineTop(cands []candidate) []Trial {
 // calibrate runs step 4 of PerTitle, in one batch with the probe trials
 // extra (refineTop's), which it records; the Calibration is nil when none
 // is needed.
-func (s *search) calibrate(ctx context.Context, cands []candidate, extra []Trial) (*Calibration, error) {
+func (s *search) calibrate(ctx context.Context, cands []candidate, cstar float64, oneRung bool, extra []Trial) (*Calibration, error) {
 	s.total += len(extra)
 	if s.cfg.Preset == "" || s.cfg.Preset == s.cfg.ProbePreset {
 		_, err := s.run(ctx, extra, true)
@@ -833,7 +863,36 @@ func (s *search) calibrate(ctx context.Context, cands []candidate, extra []Trial
 			curve = append(curve, p)
 		}
 	}
-	prod := pts[len(extra)]
+	cal, err := s.calibration(curve, tr, pts[len(extra)])
+	if err != nil {
+		return nil, err
+	}
+	if top := cands[0]; c != top && !oneRung && slices.Contains(varied, top) {
+		// The top rung is what viewers see most of and where presets part
+		// most: calibrate there too, at the CRF the first calibration
+		// predicts for the top quality, so the trial lands near it.
+		var topCurve []Point
+		for _, p := range s.points {
+			if p.Width == top.w && p.Height == top.h {
+				topCurve = append(topCurve, p)
+			}
+		}
+		tt := s.trial(top, cstar+cal.CRFOffset, s.cfg.Preset)
+		s.total++
+		pts, err := s.run(ctx, []Trial{tt}, false)
+		if err != nil {
+			return nil, err
+		}
+		if cal.Top, err = s.calibration(topCurve, tt, pts[0]); err != nil {
+			return nil, err
+		}
+	}
+	return cal, nil
+}
+
+// calibration compares the production trial tr, which measured prod, with
+// the probe points of the same picture size at equal quality.
+func (s *search) calibration(curve []Point, tr Trial, prod Point) (*Calibration, error) {
 	if !(prod.BitrateKbps > 0) {
 		return nil, fmt.Errorf("calibration %dx%d crf %g: no bits measured", tr.Width, tr.Height, tr.CRF)
 	}
@@ -845,7 +904,7 @@ func (s *search) calibrate(ctx context.Context, cands []candidate, extra []Trial
 		RateFactor: math.Min(math.Max(prod.BitrateKbps/math.Pow(10, logRate), 0.2), 5),
 		CRFOffset:  math.Min(math.Max(tr.CRF-crf, -15), 15),
 	}
-	s.log.Info("calibration", "preset", s.cfg.Preset, "probe_preset", s.cfg.ProbePreset,
+	s.log.Info("calibration", "size", fmt.Sprintf("%dx%d", tr.Width, tr.Height), "preset", s.cfg.Preset, "probe_preset", s.cfg.ProbePreset,
 		"rate_factor", math.Round(cal.RateFactor*1000)/1000, "crf_offset", math.Round(cal.CRFOffset*10)/10)
 	return cal, nil
 }

@@ -357,3 +357,99 @@ func TestPerTitleCalibrationFlatCandidate(t *testing.T) {
 		t.Errorf("calibration %+v: want 1080p, rate factor 0.8", c)
 	}
 }
+
+// presetSizeTrialer is a fake whose presets part differently by picture
+// size, as x264's do on hard-edged content: at 1080p the production preset
+// reaches a probe CRF's quality 2 CRF higher with 1.2x the bits, at 540p
+// 6 CRF higher with 0.7x the bits (log-interpolated in between).
+type presetSizeTrialer struct {
+	m      model
+	trials []Trial
+}
+
+func (f *presetSizeTrialer) ID() string { return "preset-size" }
+func (f *presetSizeTrialer) Scan(context.Context) (Scan, error) {
+	return scan25(make([]float64, 10)), nil
+}
+
+// production returns what the production preset measures at crf.
+func (f *presetSizeTrialer) production(w, h int, crf float64) Point {
+	t := math.Log(float64(w*h)/(960*540)) / math.Log(4)
+	t = math.Min(math.Max(t, 0), 1)
+	off, factor := 6-4*t, math.Exp(math.Log(0.7)+t*(math.Log(1.2)-math.Log(0.7)))
+	p := f.m.point(w, h, crf-off)
+	p.CRF, p.BitrateKbps = crf, p.BitrateKbps*factor
+	return p
+}
+
+func (f *presetSizeTrialer) Encode(_ context.Context, _ []Window, trials []Trial) ([]Point, error) {
+	var out []Point
+	for _, tr := range trials {
+		f.trials = append(f.trials, tr)
+		p := f.m.point(tr.Width, tr.Height, tr.CRF)
+		if tr.Preset == "medium" {
+			p = f.production(tr.Width, tr.Height, tr.CRF)
+		}
+		p.Trial = tr
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+func TestPerTitleCalibratesTheTop(t *testing.T) {
+	f := &presetSizeTrialer{m: model{complexity: 4000}}
+	l, err := PerTitle(context.Background(), f, PerTitleConfig{Source: src1080(), Preset: "medium", ProbePreset: "veryfast"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	top := l.Video[0]
+	if top.Width != 1920 {
+		t.Fatalf("top rung %+v: want 1080p", top)
+	}
+	// Encoded at the production preset, the top rung comes near the
+	// target (the probe curves' fit costs about a CRF step; the
+	// quarter-size calibration alone puts it at VMAF 88), for about the
+	// bits the ladder says.
+	got := f.production(top.Width, top.Height, top.CRF)
+	if got.Quality < 95-3 || got.Quality > 95+2 {
+		t.Errorf("top rung crf %g: production quality %.1f, want 95 (92-97)", top.CRF, got.Quality)
+	}
+	if r := got.BitrateKbps / float64(top.BitrateKbps); r < 0.8 || r > 1.25 {
+		t.Errorf("top rung: ladder says %d kbit/s, production measures %.0f", top.BitrateKbps, got.BitrateKbps)
+	}
+	c := l.Analysis.Calibration
+	if c == nil || c.Top == nil || c.Top.Width != 1920 || math.Abs(c.Top.RateFactor-1.2) > 0.15 || math.Abs(c.Top.CRFOffset-2) > 1 {
+		t.Fatalf("calibration %+v: want a 1080p top calibration, rate factor 1.2, CRF offset 2", c)
+	}
+	// The quarter-size calibration holds below it.
+	if r, off := c.At(960 * 540); r != c.RateFactor || off != c.CRFOffset {
+		t.Errorf("At(540p) = %g, %g: want the first calibration's %g, %g", r, off, c.RateFactor, c.CRFOffset)
+	}
+}
+
+func TestCalibrationAt(t *testing.T) {
+	c := &Calibration{Width: 960, Height: 540, RateFactor: 0.5, CRFOffset: 6,
+		Top: &Calibration{Width: 1920, Height: 1080, RateFactor: 2, CRFOffset: 2}}
+	for _, tc := range []struct {
+		pixels    int
+		rate, off float64
+	}{
+		{640 * 360, 0.5, 6},
+		{960 * 540, 0.5, 6},
+		{1920 * 540, 1, 4}, // half way in log pixels
+		{1920 * 1080, 2, 2},
+		{3840 * 2160, 2, 2},
+	} {
+		r, off := c.At(tc.pixels)
+		if math.Abs(r-tc.rate) > 1e-9 || math.Abs(off-tc.off) > 1e-9 {
+			t.Errorf("At(%d) = %g, %g; want %g, %g", tc.pixels, r, off, tc.rate, tc.off)
+		}
+	}
+	if r, off := (*Calibration)(nil).At(100); r != 1 || off != 0 {
+		t.Errorf("nil At = %g, %g; want 1, 0", r, off)
+	}
+	one := &Calibration{Width: 960, Height: 540, RateFactor: 0.5, CRFOffset: 6}
+	if r, off := one.At(1920 * 1080); r != 0.5 || off != 6 {
+		t.Errorf("without Top At = %g, %g; want 0.5, 6", r, off)
+	}
+}

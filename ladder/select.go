@@ -215,7 +215,8 @@ func nearest(res []resolution, x float64, ok func(resolution) bool) int {
 //     a ratio as close to [MinSpacing, MaxSpacing] as MaxRungs allows;
 //     when the two are less than MinSpacing apart there is one rung.
 //  4. Walking down, each rung takes the best resolution at its rate that is
-//     no larger than the rung above (pictures never grow as rates fall),
+//     no larger than the rung above (pictures never grow as rates fall)
+//     and measured at or below MaxKbps,
 //     or one measured up to 15 % beside the rate, at that end of its range,
 //     when it is better by more than QualityTolerance; when none measured
 //     near the rate, the nearest measured one, or one measured only below
@@ -248,9 +249,12 @@ func SelectRungs(points []Point, opts SelectOptions) ([]Selected, error) {
 	rates := spacedRates(top, bottom, o)
 	var out []Selected
 	maxPixels := math.MaxInt
+	// A resolution measured only above MaxKbps cannot make a rung within
+	// it (bestNear's slack would take one up to 15 % above).
+	maxX := math.Log10(o.MaxKbps)
 	for i, x := range rates {
 		last := i == len(rates)-1 && len(rates) > 1
-		fits := func(r resolution) bool { return r.pixels() <= maxPixels }
+		fits := func(r resolution) bool { return r.pixels() <= maxPixels && r.lo <= maxX+1e-9 }
 		mobile := func(r resolution) bool {
 			return fits(r) && (o.MobileMaxShortSide < 0 || r.shortSide() <= o.MobileMaxShortSide)
 		}
@@ -270,7 +274,7 @@ func SelectRungs(points []Point, opts SelectOptions) ([]Selected, error) {
 			pick = nearest(res, x, nil)
 		}
 		r := res[pick]
-		xr := math.Min(math.Max(x, r.lo), r.hi)
+		xr := min(math.Max(x, r.lo), r.hi, maxX)
 		s := Selected{
 			Width: r.w, Height: r.h, FrameRate: r.rate,
 			CRF:         math.Round(-r.negCRF.At(xr)*10) / 10,

@@ -224,3 +224,26 @@ func TestSpacedRates(t *testing.T) {
 		}
 	}
 }
+
+func TestSelectRungsTopWithinMaxKbps(t *testing.T) {
+	// Blocky content where 720p beats 1080p, but 720p was measured only
+	// from 8600 kbit/s up, 7.5 % above the cap: bestNear's slack must not
+	// put the top rung there.
+	pt := func(w, h int, crf, kbps, q float64) Point {
+		return Point{Trial: Trial{Width: w, Height: h, FrameRate: Rate{25, 1}, Codec: H264, CRF: crf}, BitrateKbps: kbps, Quality: q}
+	}
+	points := []Point{
+		pt(1920, 1080, 30, 12000, 58), pt(1920, 1080, 36, 6000, 45), pt(1920, 1080, 42, 3000, 30),
+		pt(1280, 720, 28, 20000, 75), pt(1280, 720, 31, 8600, 61),
+		pt(640, 360, 30, 3000, 30), pt(640, 360, 36, 1500, 20), pt(640, 360, 42, 150, 5),
+	}
+	o := SelectOptions{TopQuality: 95, QualityTolerance: 1, MinKbps: 150, MaxKbps: 8000}
+	sel, err := SelectRungs(points, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sel[0].BitrateKbps > 8000+1e-6 {
+		t.Errorf("top rung %+v: above --max-kbps 8000", sel[0])
+	}
+	checkRungs(t, sel, o)
+}
