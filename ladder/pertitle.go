@@ -229,8 +229,9 @@ func (c candidate) pixels() int { return c.w * c.h }
 //     probed CRF, and every point is mapped with the resulting Calibration
 //     (equal quality: rate factor and CRF offset). When that picture is not
 //     the largest, the largest is encoded at Preset too, at c* plus that
-//     offset (about the top rung's CRF), and sizes in between interpolate
-//     the two (Calibration.Top).
+//     offset (about the top rung's CRF), and once more at the CRF that
+//     predicts when the trial missed TopQuality by over two tolerances;
+//     sizes in between interpolate the two calibrations (Calibration.Top).
 //  5. Refine the hull (refineHull): rungs are selected from the calibrated
 //     points, and where a resolution not measured at a rung's rate might
 //     beat the rung's resolution there (hullGaps), it gets a trial at that
@@ -877,18 +878,36 @@ func (s *search) calibrate(ctx context.Context, cands []candidate, cstar float64
 				topCurve = append(topCurve, p)
 			}
 		}
-		tt := s.trial(top, cstar+cal.CRFOffset, s.cfg.Preset)
-		s.total++
-		pts, err := s.run(ctx, []Trial{tt}, false)
-		if err != nil {
-			return nil, err
-		}
-		if cal.Top, err = s.calibration(topCurve, tt, pts[0]); err != nil {
-			return nil, err
+		// When the first calibration was far off, so that the trial lands
+		// well away from the top quality (where the metric may saturate,
+		// VMAF 99 against a target of 95), one more trial at the CRF the
+		// top calibration predicts measures where the top rung will be.
+		off := cal.CRFOffset
+		for i := range topCalibrationMaxTrials {
+			tt := s.trial(top, cstar+off, s.cfg.Preset)
+			if i > 0 && math.Abs(tt.CRF-cal.Top.CRF) < 1 {
+				break
+			}
+			s.total++
+			pts, err := s.run(ctx, []Trial{tt}, false)
+			if err != nil {
+				return nil, err
+			}
+			if cal.Top, err = s.calibration(topCurve, tt, pts[0]); err != nil {
+				return nil, err
+			}
+			if math.Abs(pts[0].Quality-s.cfg.TopQuality) <= 2*qualityTolerance(s.cfg.Metric) {
+				break
+			}
+			off = cal.Top.CRFOffset
 		}
 	}
 	return cal, nil
 }
+
+// topCalibrationMaxTrials bounds the production trials on the largest
+// picture (see calibrate).
+const topCalibrationMaxTrials = 2
 
 // calibration compares the production trial tr, which measured prod, with
 // the probe points of the same picture size at equal quality.
@@ -913,8 +932,14 @@ func (s *search) calibration(curve []Point, tr Trial, prod Point) (*Calibration,
 // one picture size reach quality q: interpolated between the two nearest
 // points in quality, extrapolated linearly beyond them.
 func equalQuality(curve []Point, q float64) (logRate, crf float64) {
+	// Ties in quality (a metric's ceiling or floor: VMAF 100 at two CRFs)
+	// go cheapest first, so the pair around q is the cheapest point above
+	// it and the dearest below: interpolating towards a dearer point of
+	// the same quality would move the CRF by a whole step for nothing.
 	ps := slices.Clone(curve)
-	slices.SortFunc(ps, func(a, b Point) int { return cmp.Compare(a.Quality, b.Quality) })
+	slices.SortFunc(ps, func(a, b Point) int {
+		return cmp.Or(cmp.Compare(a.Quality, b.Quality), cmp.Compare(b.CRF, a.CRF))
+	})
 	if len(ps) == 1 || ps[0].Quality == ps[len(ps)-1].Quality {
 		return math.Log10(ps[0].BitrateKbps), ps[0].CRF
 	}

@@ -453,3 +453,25 @@ func TestCalibrationAt(t *testing.T) {
 		t.Errorf("without Top At = %g, %g; want 0.5, 6", r, off)
 	}
 }
+
+func TestEqualQualityCeilingTies(t *testing.T) {
+	// Sierpinski's 1080p probes: VMAF 100 at CRF 23 and 29. Whatever order
+	// they come in, quality 91.9 lies between CRF 35 and 29, not 23.
+	pt := func(crf, kbps, q float64) Point {
+		return Point{Trial: Trial{Width: 1920, Height: 1080, CRF: crf}, BitrateKbps: kbps, Quality: q}
+	}
+	for _, curve := range [][]Point{
+		{pt(23, 3042, 100), pt(29, 2322, 100), pt(35, 1597, 90.9), pt(38.5, 1214, 68.1)},
+		{pt(29, 2322, 100), pt(23, 3042, 100), pt(38.5, 1214, 68.1), pt(35, 1597, 90.9)},
+	} {
+		_, crf := equalQuality(curve, 91.9)
+		if want := 35 - 6*(1/9.1); math.Abs(crf-want) > 0.01 {
+			t.Errorf("equalQuality(91.9) crf %.2f, want %.2f", crf, want)
+		}
+	}
+	// At the floor, the dearest point of the floor quality is the one below.
+	floor := []Point{pt(46, 100, 0), pt(40, 300, 0), pt(34, 900, 40)}
+	if _, crf := equalQuality(floor, 20); math.Abs(crf-37) > 0.01 {
+		t.Errorf("equalQuality(20) at the floor: crf %.2f, want 37", crf)
+	}
+}
