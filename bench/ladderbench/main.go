@@ -246,9 +246,13 @@ type clipResult struct {
 	CPUHull     float64 `json:"cpu_hull_s,omitempty"`
 	CPURatio    float64 `json:"cpu_ratio"` // (analysis + final) / apple
 	// BD-rates in percent (negative: fewer bits for the same quality).
-	BDVMAFvsApple     *float64         `json:"bd_vmaf_vs_apple"`
-	BDPSNRvsApple     *float64         `json:"bd_psnr_vs_apple"`
-	BDVMAFvsHull      *float64         `json:"bd_vmaf_vs_hull,omitempty"` // vs the grid's efficient frontier
+	BDVMAFvsApple *float64 `json:"bd_vmaf_vs_apple"`
+	BDPSNRvsApple *float64 `json:"bd_psnr_vs_apple"`
+	BDVMAFvsHull  *float64 `json:"bd_vmaf_vs_hull,omitempty"` // vs the grid's efficient frontier
+	// SpanVsHull is the width of the VMAF range BDVMAFvsHull integrates
+	// over: under a JND or so (about 6 VMAF points) the BD-rate is
+	// ill-conditioned, rate differences of flat curves.
+	SpanVsHull        *float64         `json:"vmaf_span_vs_hull,omitempty"`
 	BDVMAFvsConvex    *float64         `json:"bd_vmaf_vs_convex_hull,omitempty"`
 	BDVMAFHullVsApple *float64         `json:"bd_vmaf_hull_vs_apple,omitempty"`
 	Analysis          *ladder.Analysis `json:"analysis"`
@@ -590,9 +594,32 @@ func (c *clipResult) computeBD() {
 		c.Hull = hullOf(c.HullAll)
 		c.Front = frontOf(c.HullAll)
 		c.BDVMAFvsHull = deltaRate(c.Front, c.Vpack, vmafQ)
+		c.SpanVsHull = sharedSpan(c.Front, c.Vpack, vmafQ)
 		c.BDVMAFvsConvex = deltaRate(c.Hull, c.Vpack, vmafQ)
 		c.BDVMAFHullVsApple = deltaRate(c.Apple, c.Front, vmafQ)
 	}
+}
+
+// sharedSpan is the width of the quality range both ladders cover, nil
+// when they do not overlap (a one-rung ladder spans 0).
+func sharedSpan(ref, test []rendition, q func(rendition) float64) *float64 {
+	if len(ref) == 0 || len(test) == 0 {
+		return nil
+	}
+	span := func(rs []rendition) (lo, hi float64) {
+		lo, hi = math.Inf(1), math.Inf(-1)
+		for _, r := range rs {
+			lo, hi = math.Min(lo, q(r)), math.Max(hi, q(r))
+		}
+		return lo, hi
+	}
+	rlo, rhi := span(ref)
+	tlo, thi := span(test)
+	w := math.Min(rhi, thi) - math.Max(rlo, tlo)
+	if w < 0 {
+		return nil
+	}
+	return &w
 }
 
 // deltaRate is the BD-rate of test against ref in percent. A ladder with
@@ -839,18 +866,19 @@ func (rep *report) markdown() string {
 		"hull = every Apple resolution x dense CRF (%s, uncapped): \"vs hull\" is against its efficient frontier (every encode no cheaper one matches in VMAF), "+
 		"\"vs convex\" against the upper convex hull's vertices only (its chords promise qualities no single encode reaches where curves are not concave; not the target). "+
 		"Quality: %s. BD-rate: PCHIP of log rate over the shared quality range "+
-		"(a one-rung ladder: rate difference at its rung's quality); negative = fewer bits for the same quality. CPU = user+system of the ffmpeg processes.\n\n",
-		rep.Seconds, rep.Preset, rateRange(rep.MaxKbps), gridCRFs(rep.Clips), rep.Eval)
-	fmt.Fprintf(&b, "| clip | set | VMAF BD vs apple | PSNR-Y BD vs apple | VMAF BD vs hull | vs convex | hull vs apple | rungs (vpack / apple) | top rung vpack | trials | CPU analysis s | CPU final s | CPU apple s | CPU ratio |\n")
-	fmt.Fprintf(&b, "|---|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|\n")
+		"(a one-rung ladder: rate difference at its rung's quality); negative = fewer bits for the same quality; \"its VMAF span\" is the width of that range for vs hull, "+
+		"and under about one JND (%d VMAF points) the BD-rate measures flat curves' rate differences for quality differences no viewer sees. CPU = user+system of the ffmpeg processes.\n\n",
+		rep.Seconds, rep.Preset, rateRange(rep.MaxKbps), gridCRFs(rep.Clips), rep.Eval, illConditionedSpan)
+	fmt.Fprintf(&b, "| clip | set | VMAF BD vs apple | PSNR-Y BD vs apple | VMAF BD vs hull | its VMAF span | vs convex | hull vs apple | rungs (vpack / apple) | top rung vpack | trials | CPU analysis s | CPU final s | CPU apple s | CPU ratio |\n")
+	fmt.Fprintf(&b, "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|\n")
 	for _, c := range rep.Clips {
 		top := "-"
 		if len(c.Vpack) > 0 {
 			t := c.Vpack[0]
 			top = fmt.Sprintf("%dx%d %.0fk VMAF %.1f", t.Width, t.Height, t.BitrateKbps, t.VMAF)
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %d / %d | %s | %d | %.1f | %.1f | %.1f | %.2fx |\n",
-			c.Name, c.Set, pct(c.BDVMAFvsApple), pct(c.BDPSNRvsApple), pct(c.BDVMAFvsHull), pct(c.BDVMAFvsConvex), pct(c.BDVMAFHullVsApple),
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %d / %d | %s | %d | %.1f | %.1f | %.1f | %.2fx |\n",
+			c.Name, c.Set, pct(c.BDVMAFvsApple), pct(c.BDPSNRvsApple), pct(c.BDVMAFvsHull), spanNote(c.SpanVsHull), pct(c.BDVMAFvsConvex), pct(c.BDVMAFHullVsApple),
 			len(c.Vpack), len(c.Apple), top, c.Trials, c.CPUAnalysis, c.CPUFinal, c.CPUApple, c.CPURatio)
 	}
 	b.WriteString("\n| set | clips | median VMAF BD vs apple | worst | median PSNR-Y BD | median vs hull | worst vs hull | median vs convex | median hull vs apple | median CPU ratio | worst CPU ratio | median trials |\n")
@@ -873,6 +901,22 @@ func (rep *report) markdown() string {
 		fmt.Fprintf(&b, "- **%s** (%s): vpack %s; apple %s\n", c.Name, c.What, rungList(c.Vpack), rungList(c.Apple))
 	}
 	return b.String()
+}
+
+// illConditionedSpan: a BD-rate over a shared range narrower than this
+// many VMAF points (about one JND) is marked ill-conditioned.
+const illConditionedSpan = 6
+
+// spanNote prints a shared VMAF span, marked when it is too narrow for a
+// meaningful BD-rate.
+func spanNote(v *float64) string {
+	switch {
+	case v == nil:
+		return "-"
+	case *v < illConditionedSpan:
+		return fmt.Sprintf("%.1f (ill-conditioned)", *v)
+	}
+	return fmt.Sprintf("%.1f", *v)
 }
 
 // rateRange describes vpack's rate limits in the report.

@@ -117,6 +117,25 @@ func TestFrontAndConvexHull(t *testing.T) {
 	if c.BDVMAFvsConvex == nil || *c.BDVMAFvsConvex < 20 {
 		t.Errorf("vs convex hull %v, want well above 0", pct(c.BDVMAFvsConvex))
 	}
+	// The vs-hull BD-rate integrates over VMAF 17-94.
+	if c.SpanVsHull == nil || *c.SpanVsHull != 77 || spanNote(c.SpanVsHull) != "77.0" {
+		t.Errorf("span vs hull %v", spanNote(c.SpanVsHull))
+	}
+}
+
+func TestSharedSpan(t *testing.T) {
+	q := func(r rendition) float64 { return r.VMAF }
+	flat := []rendition{{BitrateKbps: 100, VMAF: 92}, {BitrateKbps: 800, VMAF: 95}}
+	wide := []rendition{{BitrateKbps: 50, VMAF: 40}, {BitrateKbps: 5000, VMAF: 99}}
+	if w := sharedSpan(wide, flat, q); w == nil || *w != 3 || spanNote(w) != "3.0 (ill-conditioned)" {
+		t.Errorf("flat ladder: span %v", spanNote(w))
+	}
+	if w := sharedSpan(wide, []rendition{{VMAF: 120}}, q); w != nil {
+		t.Errorf("no overlap: span %v, want none", spanNote(w))
+	}
+	if w := sharedSpan(nil, flat, q); w != nil {
+		t.Errorf("no reference: span %v, want none", spanNote(w))
+	}
 }
 
 func TestReuseHull(t *testing.T) {
