@@ -80,8 +80,10 @@
 //	channels      1-8; 0 or omitted: 2
 //
 //	analysis      written by per-title ladders (PerTitle, `vpack ladder`):
-//	              metric, top_quality, presets, sample windows, calibration,
-//	              every trial point (width, height, frame_rate, codec, crf,
+//	              metric, top_quality, presets, sample windows, calibration
+//	              (the production-preset trial, its rate factor and CRF
+//	              offset; "top": the one on the largest picture, when
+//	              there is one), every trial point (width, height, frame_rate, codec, crf,
 //	              preset, bitrate_kbps, quality), the hull and the chosen
 //	              rungs with their predicted quality. Read back as is; Adapt
 //	              and encoding ignore it.

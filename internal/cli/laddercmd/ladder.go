@@ -58,7 +58,8 @@ per-title idea), fast enough for a laptop:
      windows instead of encoding the whole title for every trial;
   2. trial encodes of the windows at a fast preset (--probe-preset): every
      candidate resolution (Apple's, never above the source) at a few CRFs,
-     plus one trial at the production --preset that calibrates the others;
+     plus trials at the production --preset that calibrate the others: one
+     on a mid-size picture, one or two on the largest near the top rung;
   3. quality is measured at the display resolution, the trial scaled up
      bicubic as a player would: --metric vmaf, psnr (luma) or ssim;
   4. monotone rate-quality curves per resolution, their upper convex hull,
