@@ -134,7 +134,10 @@ type Calibration struct {
 	// quarter-size trial put 1080p top rungs 7 VMAF points under their
 	// target. Between the two picture sizes, rate factor (in log) and CRF
 	// offset are interpolated in log pixels; beyond them the nearer one
-	// holds.
+	// holds. When the first trial on the largest picture missed the top
+	// quality and a second one was needed, Top describes the second, and
+	// when the two straddle the top quality its factor and offset are the
+	// two trials' interpolated there.
 	Top *Calibration `json:"top,omitempty"`
 }
 
@@ -228,10 +231,11 @@ func (c candidate) pixels() int { return c.w * c.h }
 //     not all of one quality) is encoded at Preset too, at its lowest
 //     probed CRF, and every point is mapped with the resulting Calibration
 //     (equal quality: rate factor and CRF offset). When that picture is not
-//     the largest, the largest is encoded at Preset too, at c* plus that
-//     offset (about the top rung's CRF), and once more at the CRF that
-//     predicts when the trial missed TopQuality by over two tolerances;
-//     sizes in between interpolate the two calibrations (Calibration.Top).
+//     the largest, the largest is encoded at Preset too, in the same batch,
+//     at c* plus a quarter step (a typical preset offset: about the top
+//     rung's CRF), and once more at the CRF that predicts when the trial
+//     missed TopQuality by over two tolerances; sizes in between
+//     interpolate the two calibrations (Calibration.Top).
 //  5. Refine the hull (refineHull): rungs are selected from the calibrated
 //     points, and where a resolution not measured at a rung's rate might
 //     beat the rung's resolution there (hullGaps), it gets a trial at that
@@ -854,7 +858,17 @@ func (s *search) calibrate(ctx context.Context, cands []candidate, cstar float64
 	// curve.
 	lowest := slices.MinFunc(curve, func(a, b Point) int { return cmp.Compare(a.CRF, b.CRF) })
 	tr := s.trial(c, lowest.CRF, s.cfg.Preset)
-	pts, err := s.run(ctx, append(slices.Clone(extra), tr), false)
+	batch := append(slices.Clone(extra), tr)
+	// The top rung is what viewers see most of and where presets part
+	// most: the largest picture gets a production trial too, in the same
+	// batch, near the top rung's CRF: c* plus a typical preset offset.
+	top := cands[0]
+	calTop := c != top && !oneRung && slices.Contains(varied, top)
+	if calTop {
+		batch = append(batch, s.trial(top, cstar+s.crf.step/4, s.cfg.Preset))
+		s.total++
+	}
+	pts, err := s.run(ctx, batch, false)
 	if err != nil {
 		return nil, err
 	}
@@ -868,46 +882,51 @@ func (s *search) calibrate(ctx context.Context, cands []candidate, cstar float64
 	if err != nil {
 		return nil, err
 	}
-	if top := cands[0]; c != top && !oneRung && slices.Contains(varied, top) {
-		// The top rung is what viewers see most of and where presets part
-		// most: calibrate there too, at the CRF the first calibration
-		// predicts for the top quality, so the trial lands near it.
-		var topCurve []Point
-		for _, p := range s.points {
-			if p.Width == top.w && p.Height == top.h {
-				topCurve = append(topCurve, p)
-			}
+	if !calTop {
+		return cal, nil
+	}
+	var topCurve []Point
+	for _, p := range s.points {
+		if p.Width == top.w && p.Height == top.h {
+			topCurve = append(topCurve, p)
 		}
-		// When the first calibration was far off, so that the trial lands
-		// well away from the top quality (where the metric may saturate,
-		// VMAF 99 against a target of 95), one more trial at the CRF the
-		// top calibration predicts measures where the top rung will be.
-		off := cal.CRFOffset
-		for i := range topCalibrationMaxTrials {
-			tt := s.trial(top, cstar+off, s.cfg.Preset)
-			if i > 0 && math.Abs(tt.CRF-cal.Top.CRF) < 1 {
-				break
-			}
-			s.total++
-			pts, err := s.run(ctx, []Trial{tt}, false)
-			if err != nil {
-				return nil, err
-			}
-			if cal.Top, err = s.calibration(topCurve, tt, pts[0]); err != nil {
-				return nil, err
-			}
-			if math.Abs(pts[0].Quality-s.cfg.TopQuality) <= 2*qualityTolerance(s.cfg.Metric) {
-				break
-			}
-			off = cal.Top.CRFOffset
-		}
+	}
+	tt, prod := batch[len(batch)-1], pts[len(pts)-1]
+	if cal.Top, err = s.calibration(topCurve, tt, prod); err != nil {
+		return nil, err
+	}
+	if math.Abs(prod.Quality-s.cfg.TopQuality) <= 2*qualityTolerance(s.cfg.Metric) {
+		return cal, nil
+	}
+	// The trial landed well away from the top quality (where the metric
+	// may saturate: VMAF 99 for a target of 95, or fall steeply): one
+	// more at the CRF it predicts. When the two straddle the top quality,
+	// the production CRF and rate there are interpolated between them,
+	// two CRF apart, rather than read off probes a whole step apart.
+	next := s.trial(top, cstar+cal.Top.CRFOffset, s.cfg.Preset)
+	if math.Abs(next.CRF-tt.CRF) < 1 {
+		return cal, nil
+	}
+	s.total++
+	p2, err := s.run(ctx, []Trial{next}, false)
+	if err != nil {
+		return nil, err
+	}
+	second := p2[0]
+	if cal.Top, err = s.calibration(topCurve, next, second); err != nil {
+		return nil, err
+	}
+	lo, hi := math.Min(prod.Quality, second.Quality), math.Max(prod.Quality, second.Quality)
+	if q := s.cfg.TopQuality; q >= lo && q <= hi && hi > lo {
+		lp, cp := equalQuality([]Point{prod, second}, q)
+		lq, cq := equalQuality(topCurve, q)
+		cal.Top.RateFactor = math.Min(math.Max(math.Pow(10, lp-lq), 0.2), 5)
+		cal.Top.CRFOffset = math.Min(math.Max(cp-cq, -15), 15)
+		s.log.Info("calibration", "size", fmt.Sprintf("%dx%d", top.w, top.h), "at_quality", q,
+			"rate_factor", math.Round(cal.Top.RateFactor*1000)/1000, "crf_offset", math.Round(cal.Top.CRFOffset*10)/10)
 	}
 	return cal, nil
 }
-
-// topCalibrationMaxTrials bounds the production trials on the largest
-// picture (see calibrate).
-const topCalibrationMaxTrials = 2
 
 // calibration compares the production trial tr, which measured prod, with
 // the probe points of the same picture size at equal quality.

@@ -407,12 +407,12 @@ func TestPerTitleCalibratesTheTop(t *testing.T) {
 		t.Fatalf("top rung %+v: want 1080p", top)
 	}
 	// Encoded at the production preset, the top rung comes near the
-	// target (the probe curves' fit costs about a CRF step; the
-	// quarter-size calibration alone puts it at VMAF 88), for about the
-	// bits the ladder says.
+	// target, for about the bits the ladder says. The quarter-size
+	// calibration alone puts it at VMAF 87.7, one top trial (which lands
+	// at 88, too far) at 93.3, the second trial at 94.1.
 	got := f.production(top.Width, top.Height, top.CRF)
-	if got.Quality < 95-3 || got.Quality > 95+2 {
-		t.Errorf("top rung crf %g: production quality %.1f, want 95 (92-97)", top.CRF, got.Quality)
+	if got.Quality < 93.5 || got.Quality > 96.5 {
+		t.Errorf("top rung crf %g: production quality %.1f, want 95 (93.5-96.5)", top.CRF, got.Quality)
 	}
 	if r := got.BitrateKbps / float64(top.BitrateKbps); r < 0.8 || r > 1.25 {
 		t.Errorf("top rung: ladder says %d kbit/s, production measures %.0f", top.BitrateKbps, got.BitrateKbps)
