@@ -78,7 +78,7 @@ func TestSummariseAndReport(t *testing.T) {
 		t.Fatalf("readReport: %+v, %v", back, err)
 	}
 	md, _ := os.ReadFile(filepath.Join(dir, "ladder.md"))
-	for _, want := range []string{"| a | check | -45.0%", "| check | 2 | -32.5%", "(met)"} {
+	for _, want := range []string{"| a | check | -45.0%", "| check | 2 | -32.5%", "(met)", "clip by clip: 2 of 2 within)"} {
 		if !strings.Contains(string(md), want) {
 			t.Errorf("markdown has no %q:\n%s", want, md)
 		}
