@@ -231,11 +231,13 @@ func (c candidate) pixels() int { return c.w * c.h }
 //     not all of one quality) is encoded at Preset too, at its lowest
 //     probed CRF, and every point is mapped with the resulting Calibration
 //     (equal quality: rate factor and CRF offset). When that picture is not
-//     the largest, the largest is encoded at Preset too, in the same batch,
-//     at c* plus a quarter step (a typical preset offset: about the top
-//     rung's CRF), and once more at the CRF that predicts when the trial
-//     missed TopQuality by over two tolerances; sizes in between
-//     interpolate the two calibrations (Calibration.Top).
+//     the largest and the calibration is unusual for the encoder (a CRF
+//     offset beyond half a step, a rate factor beyond [0.6, 1.5]: the
+//     presets part differently on this content), the largest is encoded at
+//     Preset too, at c* plus that offset (about the top rung's CRF), and
+//     once more at the CRF that predicts when the trial missed TopQuality
+//     by over two tolerances; sizes in between interpolate the two
+//     calibrations (Calibration.Top).
 //  5. Refine the hull (refineHull): rungs are selected from the calibrated
 //     points, and where a resolution not measured at a rung's rate might
 //     beat the rung's resolution there (hullGaps), it gets a trial at that
@@ -858,17 +860,7 @@ func (s *search) calibrate(ctx context.Context, cands []candidate, cstar float64
 	// curve.
 	lowest := slices.MinFunc(curve, func(a, b Point) int { return cmp.Compare(a.CRF, b.CRF) })
 	tr := s.trial(c, lowest.CRF, s.cfg.Preset)
-	batch := append(slices.Clone(extra), tr)
-	// The top rung is what viewers see most of and where presets part
-	// most: the largest picture gets a production trial too, in the same
-	// batch, near the top rung's CRF: c* plus a typical preset offset.
-	top := cands[0]
-	calTop := c != top && !oneRung && slices.Contains(varied, top)
-	if calTop {
-		batch = append(batch, s.trial(top, cstar+s.crf.step/4, s.cfg.Preset))
-		s.total++
-	}
-	pts, err := s.run(ctx, batch, false)
+	pts, err := s.run(ctx, append(slices.Clone(extra), tr), false)
 	if err != nil {
 		return nil, err
 	}
@@ -882,8 +874,19 @@ func (s *search) calibrate(ctx context.Context, cands []candidate, cstar float64
 	if err != nil {
 		return nil, err
 	}
-	if !calTop {
+	// When the presets part unusually on this content, the gap at a
+	// quarter of the pixels and a middling quality says little about the
+	// top rung, which viewers see most of: the largest picture gets a
+	// production trial too, near the top rung's CRF.
+	top := cands[0]
+	if c == top || oneRung || !slices.Contains(varied, top) || s.usualCalibration(cal) {
 		return cal, nil
+	}
+	tt := s.trial(top, cstar+cal.CRFOffset, s.cfg.Preset)
+	s.total++
+	pts, err = s.run(ctx, []Trial{tt}, false)
+	if err != nil {
+		return nil, err
 	}
 	var topCurve []Point
 	for _, p := range s.points {
@@ -891,7 +894,7 @@ func (s *search) calibrate(ctx context.Context, cands []candidate, cstar float64
 			topCurve = append(topCurve, p)
 		}
 	}
-	tt, prod := batch[len(batch)-1], pts[len(pts)-1]
+	prod := pts[0]
 	if cal.Top, err = s.calibration(topCurve, tt, prod); err != nil {
 		return nil, err
 	}
@@ -926,6 +929,22 @@ func (s *search) calibrate(ctx context.Context, cands []candidate, cstar float64
 			"rate_factor", math.Round(cal.Top.RateFactor*1000)/1000, "crf_offset", math.Round(cal.Top.CRFOffset*10)/10)
 	}
 	return cal, nil
+}
+
+// Tuning of usualCalibration.
+const (
+	usualRateFactorLo, usualRateFactorHi = 0.6, 1.5
+)
+
+// usualCalibration reports whether a calibration looks like the usual gap
+// between a fast and a slower preset of one encoder: a CRF offset between
+// 0 and half a step (x264 veryfast to medium: 1.4-2.4 on most content) and
+// a rate factor within [0.6, 1.5]. Content on which presets part further
+// (hard edges, dense texture, grain: offsets of 4-6, rate factors of 0.3)
+// does not keep that gap from a quarter of the pixels to the top rung.
+func (s *search) usualCalibration(c *Calibration) bool {
+	return c.CRFOffset >= 0 && c.CRFOffset <= s.crf.step/2 &&
+		c.RateFactor >= usualRateFactorLo && c.RateFactor <= usualRateFactorHi
 }
 
 // calibration compares the production trial tr, which measured prod, with
