@@ -71,7 +71,7 @@ type PerTitleConfig struct {
 	// DefaultTopQuality(Metric).
 	TopQuality float64
 	MinKbps    int // lowest rung at least this; default 150
-	MaxKbps    int // top rung at most this; default 0: no limit
+	MaxKbps    int // top rung at most this, and no rung's peak above it unless its average is; default 0: no limit
 	MaxRungs   int // default 8
 	// Preset is the production preset the rungs will be encoded with;
 	// ProbePreset the Trialer's. When they differ, one trial encode at
@@ -244,8 +244,9 @@ func (c candidate) pixels() int { return c.w * c.h }
 //     rate; at most 3 trials, in at most two batches.
 //  6. Select rungs from the calibrated points (SelectRungs) and turn them
 //     into capped-CRF rungs: BitrateKbps is the predicted average (at
-//     least MinKbps), peak (MaxrateKbps) twice that, the VBV buffer four
-//     times (two seconds at the peak, room for a keyframe).
+//     least MinKbps), peak (MaxrateKbps) twice that but not above MaxKbps
+//     (unless the average is), the VBV buffer four times the average (two
+//     seconds at a 2x peak, room for a keyframe).
 //
 // The ladder's rungs are exact sizes for this source (landscape boxes:
 // for a portrait source width and height are swapped, and Adapt turns them
@@ -343,9 +344,18 @@ func PerTitle(ctx context.Context, t Trialer, cfg PerTitleConfig) (Ladder, error
 		// twice a tiny average cannot hold the keyframe that carries
 		// nearly all of its bits; CRF still spends only what it needs.
 		kbps := roundKbps(math.Max(r.BitrateKbps, float64(cfg.MinKbps)))
+		// The bit rate is CRF's predicted average, and a capped CRF
+		// encode spends what the CRF asks up to the peak: with MaxKbps
+		// the peak stays within it (and at least the average), so that a
+		// title harder than its sample windows cannot average above
+		// --max-kbps (life: 9.7 Mbit/s for a rung at 8000 kbit/s).
+		peak := maxMaxrateFactor * kbps
+		if cfg.MaxKbps > 0 {
+			peak = max(kbps, min(peak, cfg.MaxKbps))
+		}
 		rung := Rung{
 			Width: r.Width, Height: r.Height, Codec: cfg.Codec, CRF: math.Max(r.CRF, 1),
-			BitrateKbps: kbps, MaxrateKbps: maxMaxrateFactor * kbps, BufsizeKbps: perTitleBufsizeFactor * kbps,
+			BitrateKbps: kbps, MaxrateKbps: peak, BufsizeKbps: perTitleBufsizeFactor * kbps,
 			MaxFrameRate: maxFPSOf(cands, r),
 		}
 		if dh > dw {

@@ -486,3 +486,30 @@ func TestEqualQualityCeilingTies(t *testing.T) {
 		t.Errorf("equalQuality(20) at the floor: crf %.2f, want 37", crf)
 	}
 }
+
+func TestPerTitlePeaksWithinMaxKbps(t *testing.T) {
+	// Hard content that wants more than --max-kbps 3000 at the top: no
+	// rung's peak goes above 3000 unless its average is there already, so
+	// a title harder than its windows cannot average above the cap.
+	f := &fakeTrialer{m: model{complexity: 12000}, dur: 10 * time.Second}
+	l, err := PerTitle(context.Background(), f, PerTitleConfig{Source: src1080(), Preset: "medium", ProbePreset: "veryfast", MaxKbps: 3000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Video[0].BitrateKbps > 3000 {
+		t.Errorf("top rung %+v above --max-kbps 3000", l.Video[0])
+	}
+	capped := false
+	for _, r := range l.Video {
+		if r.MaxrateKbps < r.BitrateKbps || r.MaxrateKbps > max(3000, r.BitrateKbps) || r.MaxrateKbps > 2*r.BitrateKbps {
+			t.Errorf("rung %s: peak %d for average %d, --max-kbps 3000", r.Name, r.MaxrateKbps, r.BitrateKbps)
+		}
+		capped = capped || r.MaxrateKbps < 2*r.BitrateKbps
+	}
+	if !capped {
+		t.Errorf("no rung's peak was held under 2x by --max-kbps: the test shows nothing (%+v)", l.Video)
+	}
+	if field, problem := check(l); problem != "" {
+		t.Errorf("ladder check: %s: %s", field, problem)
+	}
+}

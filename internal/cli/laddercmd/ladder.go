@@ -113,7 +113,7 @@ resumes.`,
 	fl.StringVar(&opts.Metric, "metric", pipeline.MetricAuto, "quality metric: auto, vmaf, psnr or ssim")
 	fl.StringVar(&opts.TopQuality, "top-quality", "", "quality of the top rung: VMAF 95, PSNR 45dB, SSIM 0.99 by default")
 	fl.IntVar(&opts.MinKbps, "min-kbps", 150, "lowest rung's bit rate")
-	fl.IntVar(&opts.MaxKbps, "max-kbps", 8000, "top rung's bit rate at most (0: no limit)")
+	fl.IntVar(&opts.MaxKbps, "max-kbps", 8000, "top rung's bit rate at most, and no rung's peak above it (0: no limit)")
 	fl.IntVar(&opts.MaxRungs, "max-rungs", 8, "most rungs")
 	fl.StringVar(&opts.VMAFFFmpeg, "vmaf-ffmpeg", os.Getenv("VPACK_VMAF_FFMPEG"), "ffmpeg with libvmaf (default $VPACK_VMAF_FFMPEG, else the ffmpeg on PATH)")
 	fl.StringVar(&opts.VMAFModel, "vmaf-model", os.Getenv("VPACK_VMAF_MODEL"), "VMAF model file (default $VPACK_VMAF_MODEL)")
