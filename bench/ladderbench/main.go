@@ -251,7 +251,8 @@ type clipResult struct {
 	BDVMAFvsHull  *float64 `json:"bd_vmaf_vs_hull,omitempty"` // vs the grid's efficient frontier
 	// SpanVsHull is the width of the VMAF range BDVMAFvsHull integrates
 	// over: under a JND or so (about 6 VMAF points) the BD-rate is
-	// ill-conditioned, rate differences of flat curves.
+	// ill-conditioned, rate differences of flat curves. Unset for a
+	// one-rung ladder, which is compared at its rung's quality.
 	SpanVsHull        *float64         `json:"vmaf_span_vs_hull,omitempty"`
 	BDVMAFvsConvex    *float64         `json:"bd_vmaf_vs_convex_hull,omitempty"`
 	BDVMAFHullVsApple *float64         `json:"bd_vmaf_hull_vs_apple,omitempty"`
@@ -588,13 +589,15 @@ func (c *clipResult) computeBD() {
 	psnrQ := func(r rendition) float64 { return r.PSNR }
 	c.BDVMAFvsApple = deltaRate(c.Apple, c.Vpack, vmafQ)
 	c.BDPSNRvsApple = deltaRate(c.Apple, c.Vpack, psnrQ)
-	c.BDVMAFvsHull, c.BDVMAFvsConvex, c.BDVMAFHullVsApple = nil, nil, nil
+	c.BDVMAFvsHull, c.BDVMAFvsConvex, c.BDVMAFHullVsApple, c.SpanVsHull = nil, nil, nil, nil
 	c.Hull, c.Front = nil, nil
 	if len(c.HullAll) > 0 {
 		c.Hull = hullOf(c.HullAll)
 		c.Front = frontOf(c.HullAll)
 		c.BDVMAFvsHull = deltaRate(c.Front, c.Vpack, vmafQ)
-		c.SpanVsHull = sharedSpan(c.Front, c.Vpack, vmafQ)
+		if len(c.Vpack) > 1 {
+			c.SpanVsHull = sharedSpan(c.Front, c.Vpack, vmafQ)
+		}
 		c.BDVMAFvsConvex = deltaRate(c.Hull, c.Vpack, vmafQ)
 		c.BDVMAFHullVsApple = deltaRate(c.Apple, c.Front, vmafQ)
 	}
@@ -924,7 +927,7 @@ func (rep *report) markdown() string {
 const illConditionedSpan = 6
 
 // spanNote prints a shared VMAF span, marked when it is too narrow for a
-// meaningful BD-rate.
+// meaningful BD-rate ("-" for a one-rung ladder, compared at its quality).
 func spanNote(v *float64) string {
 	switch {
 	case v == nil:
