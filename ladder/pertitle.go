@@ -228,7 +228,7 @@ func (c candidate) pixels() int { return c.w * c.h }
 //     batch with the calibration trial.
 //  4. Calibrate: when Preset differs from ProbePreset, the probed candidate
 //     nearest a quarter of the largest picture (of those whose probes are
-//     not all of one quality) is encoded at Preset too, at its highest
+//     not all of one quality) is encoded at Preset too, at its lowest
 //     probed CRF, and every point is mapped with the resulting Calibration
 //     (equal quality: rate factor and CRF offset). When that picture is not
 //     the largest and the calibration is unusual for the encoder (a CRF
@@ -865,14 +865,11 @@ func (s *search) calibrate(ctx context.Context, cands []candidate, cstar float64
 			curve = append(curve, p)
 		}
 	}
-	// The production trial at the highest CRF probed on this picture: a
-	// slower preset reaches a quality at a higher CRF (x264 medium about
-	// 1.5 above veryfast, 4-6 on hard content), so its quality there
-	// falls inside the probe curve, where equal quality is interpolated.
-	// At the lowest CRF it lies above the curve, and extrapolating a
-	// flat curve gets the rate factor badly wrong (cellauto 720p: 0.30).
-	highest := slices.MaxFunc(curve, func(a, b Point) int { return cmp.Compare(a.CRF, b.CRF) })
-	tr := s.trial(c, highest.CRF, s.cfg.Preset)
+	// The production trial at the lowest CRF probed on this picture: the
+	// production preset's quality there usually falls inside the probe
+	// curve.
+	lowest := slices.MinFunc(curve, func(a, b Point) int { return cmp.Compare(a.CRF, b.CRF) })
+	tr := s.trial(c, lowest.CRF, s.cfg.Preset)
 	pts, err := s.run(ctx, append(slices.Clone(extra), tr), false)
 	if err != nil {
 		return nil, err
