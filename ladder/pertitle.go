@@ -933,7 +933,7 @@ func (s *search) calibrate(ctx context.Context, cands []candidate, cstar float64
 	if q := s.cfg.TopQuality; q >= lo && q <= hi && hi > lo {
 		lp, cp := equalQuality([]Point{prod, second}, q)
 		lq, cq := equalQuality(topCurve, q)
-		cal.Top.RateFactor = math.Min(math.Max(math.Pow(10, lp-lq), 0.2), 5)
+		cal.Top.RateFactor = clampRateFactor(math.Pow(10, lp-lq))
 		cal.Top.CRFOffset = math.Min(math.Max(cp-cq, -15), 15)
 		s.log.Info("calibration", "size", fmt.Sprintf("%dx%d", top.w, top.h), "at_quality", q,
 			"rate_factor", math.Round(cal.Top.RateFactor*1000)/1000, "crf_offset", math.Round(cal.Top.CRFOffset*10)/10)
@@ -957,6 +957,19 @@ func (s *search) usualCalibration(c *Calibration) bool {
 		c.RateFactor >= usualRateFactorLo && c.RateFactor <= usualRateFactorHi
 }
 
+// Bounds of a calibrated rate factor. Two presets of one encoder differ by
+// well under 2x in rate at equal quality (x264 veryfast to medium 0.7-1.2
+// on the ladderbench clips; ultrafast to veryslow about 2x), so a factor
+// beyond these is a bad measurement: equal quality extrapolated off a
+// nearly flat curve (cellauto 720p and grain: 0.3, which put 720p rungs at
+// half the rate they came out at).
+const (
+	minRateFactor = 0.5
+	maxRateFactor = 2
+)
+
+func clampRateFactor(f float64) float64 { return math.Min(math.Max(f, minRateFactor), maxRateFactor) }
+
 // calibration compares the production trial tr, which measured prod, with
 // the probe points of the same picture size at equal quality.
 func (s *search) calibration(curve []Point, tr Trial, prod Point) (*Calibration, error) {
@@ -966,9 +979,7 @@ func (s *search) calibration(curve []Point, tr Trial, prod Point) (*Calibration,
 	logRate, crf := equalQuality(curve, prod.Quality)
 	cal := &Calibration{
 		Width: tr.Width, Height: tr.Height, CRF: tr.CRF, Quality: prod.Quality, BitrateKbps: prod.BitrateKbps,
-		// A bad measurement must not wreck the ladder: x264 presets differ
-		// by at most a few times in rate at equal quality.
-		RateFactor: math.Min(math.Max(prod.BitrateKbps/math.Pow(10, logRate), 0.2), 5),
+		RateFactor: clampRateFactor(prod.BitrateKbps / math.Pow(10, logRate)),
 		CRFOffset:  math.Min(math.Max(tr.CRF-crf, -15), 15),
 	}
 	s.log.Info("calibration", "size", fmt.Sprintf("%dx%d", tr.Width, tr.Height), "preset", s.cfg.Preset, "probe_preset", s.cfg.ProbePreset,

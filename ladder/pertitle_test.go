@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"math"
 	"path/filepath"
 	"testing"
@@ -511,5 +512,31 @@ func TestPerTitlePeaksWithinMaxKbps(t *testing.T) {
 	}
 	if field, problem := check(l); problem != "" {
 		t.Errorf("ladder check: %s: %s", field, problem)
+	}
+}
+
+func TestCalibrationRateFactorBounds(t *testing.T) {
+	s := &search{cfg: PerTitleConfig{Metric: MetricVMAF}, log: slog.New(slog.DiscardHandler), crf: crfScale(H264)}
+	pt := func(crf, kbps, q float64) Point {
+		return Point{Trial: Trial{Width: 1280, Height: 720, CRF: crf}, BitrateKbps: kbps, Quality: q}
+	}
+	// cellauto's 720p: VMAF 9-18 at veryfast, 25 at medium: equal quality
+	// extrapolated off the flat curve says 0.3x.
+	curve := []Point{pt(29, 3474, 18.2), pt(35, 949, 8.7)}
+	tr := Trial{Width: 1280, Height: 720, CRF: 29, Preset: "medium"}
+	c, err := s.calibration(curve, tr, Point{Trial: tr, BitrateKbps: 2644, Quality: 25.06})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.RateFactor != minRateFactor {
+		t.Errorf("rate factor %g, want the bound %g", c.RateFactor, minRateFactor)
+	}
+	// Inside the bounds a measurement stands.
+	c, err = s.calibration(curve, tr, Point{Trial: tr, BitrateKbps: 0.8 * 3474, Quality: 18.2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(c.RateFactor-0.8) > 1e-9 || math.Abs(c.CRFOffset) > 1e-9 {
+		t.Errorf("rate factor %g, CRF offset %g: want 0.8, 0", c.RateFactor, c.CRFOffset)
 	}
 }
