@@ -730,14 +730,8 @@ func (s *search) refineHull(ctx context.Context, cands []candidate, calib *Calib
 				continue
 			}
 			c := cands[i]
-			var own []Point
-			for _, p := range s.points {
-				if p.Width == c.w && p.Height == c.h {
-					own = append(own, p)
-				}
-			}
 			rate, _ := calib.At(c.pixels())
-			crf, ok := crfForRate(own, g.BitrateKbps/rate, s.crf)
+			crf, ok := crfForRate(s.pointsOf(c), g.BitrateKbps/rate, s.crf)
 			if !ok {
 				continue
 			}
@@ -859,12 +853,7 @@ func (s *search) calibrate(ctx context.Context, cands []candidate, cstar float64
 	c := slices.MinFunc(probed, func(a, b candidate) int {
 		return cmp.Compare(math.Abs(math.Log(float64(a.pixels())/want)), math.Abs(math.Log(float64(b.pixels())/want)))
 	})
-	var curve []Point
-	for _, p := range s.points {
-		if p.Width == c.w && p.Height == c.h {
-			curve = append(curve, p)
-		}
-	}
+	curve := s.pointsOf(c)
 	// The production trial at the lowest CRF probed on this picture: the
 	// production preset's quality there usually falls inside the probe
 	// curve.
@@ -892,53 +881,67 @@ func (s *search) calibrate(ctx context.Context, cands []candidate, cstar float64
 	if c == top || oneRung || !slices.Contains(varied, top) || s.usualCalibration(cal) {
 		return cal, nil
 	}
-	tt := s.trial(top, cstar+cal.CRFOffset, s.cfg.Preset)
+	if cal.Top, err = s.calibrateTop(ctx, top, cstar, cal.CRFOffset); err != nil {
+		return nil, err
+	}
+	return cal, nil
+}
+
+// calibrateTop calibrates on the largest picture with a production trial
+// at c* plus offset (the first calibration's prediction of the top rung's
+// CRF), and a second one when that trial missed TopQuality by more than
+// two tolerances.
+func (s *search) calibrateTop(ctx context.Context, top candidate, cstar, offset float64) (*Calibration, error) {
+	curve := s.pointsOf(top)
+	tr := s.trial(top, cstar+offset, s.cfg.Preset)
 	s.total++
-	pts, err = s.run(ctx, []Trial{tt}, false)
+	pts, err := s.run(ctx, []Trial{tr}, false)
 	if err != nil {
 		return nil, err
 	}
-	var topCurve []Point
-	for _, p := range s.points {
-		if p.Width == top.w && p.Height == top.h {
-			topCurve = append(topCurve, p)
-		}
-	}
-	prod := pts[0]
-	if cal.Top, err = s.calibration(topCurve, tt, prod); err != nil {
-		return nil, err
-	}
-	if math.Abs(prod.Quality-s.cfg.TopQuality) <= 2*qualityTolerance(s.cfg.Metric) {
-		return cal, nil
+	first := pts[0]
+	cal, err := s.calibration(curve, tr, first)
+	if err != nil || math.Abs(first.Quality-s.cfg.TopQuality) <= 2*qualityTolerance(s.cfg.Metric) {
+		return cal, err
 	}
 	// The trial landed well away from the top quality (where the metric
 	// may saturate: VMAF 99 for a target of 95, or fall steeply): one
 	// more at the CRF it predicts. When the two straddle the top quality,
 	// the production CRF and rate there are interpolated between them,
 	// two CRF apart, rather than read off probes a whole step apart.
-	next := s.trial(top, cstar+cal.Top.CRFOffset, s.cfg.Preset)
-	if math.Abs(next.CRF-tt.CRF) < 1 {
+	next := s.trial(top, cstar+cal.CRFOffset, s.cfg.Preset)
+	if math.Abs(next.CRF-tr.CRF) < 1 {
 		return cal, nil
 	}
 	s.total++
-	p2, err := s.run(ctx, []Trial{next}, false)
-	if err != nil {
+	if pts, err = s.run(ctx, []Trial{next}, false); err != nil {
 		return nil, err
 	}
-	second := p2[0]
-	if cal.Top, err = s.calibration(topCurve, next, second); err != nil {
+	second := pts[0]
+	if cal, err = s.calibration(curve, next, second); err != nil {
 		return nil, err
 	}
-	lo, hi := math.Min(prod.Quality, second.Quality), math.Max(prod.Quality, second.Quality)
+	lo, hi := math.Min(first.Quality, second.Quality), math.Max(first.Quality, second.Quality)
 	if q := s.cfg.TopQuality; q >= lo && q <= hi && hi > lo {
-		lp, cp := equalQuality([]Point{prod, second}, q)
-		lq, cq := equalQuality(topCurve, q)
-		cal.Top.RateFactor = clampRateFactor(math.Pow(10, lp-lq))
-		cal.Top.CRFOffset = math.Min(math.Max(cp-cq, -15), 15)
+		lp, cp := equalQuality([]Point{first, second}, q)
+		lq, cq := equalQuality(curve, q)
+		cal.RateFactor = clampRateFactor(math.Pow(10, lp-lq))
+		cal.CRFOffset = math.Min(math.Max(cp-cq, -15), 15)
 		s.log.Info("calibration", "size", fmt.Sprintf("%dx%d", top.w, top.h), "at_quality", q,
-			"rate_factor", math.Round(cal.Top.RateFactor*1000)/1000, "crf_offset", math.Round(cal.Top.CRFOffset*10)/10)
+			"rate_factor", math.Round(cal.RateFactor*1000)/1000, "crf_offset", math.Round(cal.CRFOffset*10)/10)
 	}
 	return cal, nil
+}
+
+// pointsOf returns the probe points of one candidate's picture size.
+func (s *search) pointsOf(c candidate) []Point {
+	var out []Point
+	for _, p := range s.points {
+		if p.Width == c.w && p.Height == c.h {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // Tuning of usualCalibration.
