@@ -5,8 +5,6 @@ import (
 	"image/jpeg"
 	"strings"
 	"sync"
-
-	"golang.org/x/sync/errgroup"
 )
 
 // MIME types of the plain-file tracks the validator reads (see
@@ -90,22 +88,10 @@ func (c *checker) loadPlain(tracks []*plainTrack, progress func()) error {
 			}
 		}
 	}
-	g, ctx := errgroup.WithContext(c.ctx)
-	g.SetLimit(c.opts.Concurrency)
-	for _, j := range jobs {
-		if ctx.Err() != nil {
-			break
-		}
-		g.Go(func() error {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-			j.file = c.loadPlainFile(j.from, j.name, j.mime)
-			progress()
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
+	if err := c.each(len(jobs), progress, func(i int) {
+		j := jobs[i]
+		j.file = c.loadPlainFile(j.from, j.name, j.mime)
+	}); err != nil {
 		return err
 	}
 	for _, t := range tracks {
@@ -120,13 +106,15 @@ func (c *checker) loadPlain(tracks []*plainTrack, progress func()) error {
 // loadPlainFile reads and checks one plain file, once per validation:
 // HLS and DASH list the same tiles and side-car files.
 func (c *checker) loadPlainFile(from Location, name, mime string) *plainFile {
-	c.mu.Lock()
-	f, done := c.plains[name]
-	c.mu.Unlock()
-	if done {
-		return f
-	}
-	f = &plainFile{name: name}
+	return memo(c, c.plains, name, func(f *plainFile) bool { return f.ok }, func() *plainFile {
+		return c.readPlainFile(from, name, mime)
+	})
+}
+
+// readPlainFile reads and checks one plain file; a check that panics is a
+// VALIDATE-INTERNAL finding.
+func (c *checker) readPlainFile(from Location, name, mime string) *plainFile {
+	f := &plainFile{name: name}
 	func() {
 		defer c.guard(c.at(name), "plain file")
 		data, _, err := c.src.read(c.ctx, name, 0, -1, c.opts.MaxSegmentBytes)
@@ -148,16 +136,6 @@ func (c *checker) loadPlainFile(from Location, name, mime string) *plainFile {
 			f.width, f.height = cfg.Width, cfg.Height
 		}
 	}()
-	c.mu.Lock()
-	if prev, ok := c.plains[name]; ok {
-		f = prev
-	} else {
-		c.plains[name] = f
-		if f.ok {
-			c.stats.Segments++
-		}
-	}
-	c.mu.Unlock()
 	return f
 }
 

@@ -33,24 +33,32 @@ type segInfo struct {
 // missing files); findings about the segment itself point into it.
 func (c *checker) loadSegment(from Location, in *initInfo, name string, rng byteRange) *segInfo {
 	key := refKey(in.name, in.rng) + "|" + refKey(name, rng)
+	return memo(c, c.segs, key, func(s *segInfo) bool { return s.ok }, func() *segInfo {
+		return c.parseSegment(from, in, name, rng)
+	})
+}
+
+// memo returns m[key], loading it (outside c.mu, so loads run in parallel)
+// on first use. When two loads of one key race, the first stored wins; a
+// readable file (ok) counts once in Stats.Segments.
+func memo[T any](c *checker, m map[string]T, key string, ok func(T) bool, load func() T) T {
 	c.mu.Lock()
-	s, done := c.segs[key]
+	v, done := m[key]
 	c.mu.Unlock()
 	if done {
-		return s
+		return v
 	}
-	s = c.parseSegment(from, in, name, rng)
+	v = load()
 	c.mu.Lock()
-	if prev, ok := c.segs[key]; ok {
-		s = prev
-	} else {
-		c.segs[key] = s
-		if s.ok {
-			c.stats.Segments++
-		}
+	defer c.mu.Unlock()
+	if prev, done := m[key]; done {
+		return prev
 	}
-	c.mu.Unlock()
-	return s
+	m[key] = v
+	if ok(v) {
+		c.stats.Segments++
+	}
+	return v
 }
 
 // parseSegment returns what it read so far when a check panics (the

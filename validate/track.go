@@ -168,9 +168,26 @@ func (c *checker) loadMedia(tracks []*trackRef, plains []*plainTrack) error {
 			mu.Unlock()
 		}
 	}
+	if err := c.each(len(jobs), progress, func(i int) {
+		j := jobs[i]
+		first := j.refs[0]
+		m := c.loadSegment(first.from, j.t.init, first.name, first.rng)
+		for _, r := range j.refs {
+			r.media = m
+		}
+	}); err != nil {
+		return err
+	}
+	return c.loadPlain(plains, progress)
+}
+
+// each runs do(0) ... do(n-1), at most Options.Concurrency at a time,
+// calling progress after each; it stops starting new ones when the
+// validation is cancelled, and returns the cancellation.
+func (c *checker) each(n int, progress func(), do func(i int)) error {
 	g, ctx := errgroup.WithContext(c.ctx)
 	g.SetLimit(c.opts.Concurrency)
-	for _, j := range jobs {
+	for i := range n {
 		if ctx.Err() != nil {
 			break
 		}
@@ -178,11 +195,7 @@ func (c *checker) loadMedia(tracks []*trackRef, plains []*plainTrack) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			first := j.refs[0]
-			m := c.loadSegment(first.from, j.t.init, first.name, first.rng)
-			for _, r := range j.refs {
-				r.media = m
-			}
+			do(i)
 			progress()
 			return nil
 		})
@@ -190,10 +203,7 @@ func (c *checker) loadMedia(tracks []*trackRef, plains []*plainTrack) error {
 	if err := g.Wait(); err != nil {
 		return err
 	}
-	if err := c.ctx.Err(); err != nil {
-		return err
-	}
-	return c.loadPlain(plains, progress)
+	return c.ctx.Err()
 }
 
 // checkTrackMedia runs the checks that depend on the media alone: each
