@@ -208,26 +208,13 @@ func (m *filterMetric) score(ctx context.Context, req ScoreRequest) ([]float64, 
 	if n == 0 {
 		return nil, nil
 	}
-	if req.Width <= 0 || req.Height <= 0 || req.FrameRate.IsZero() {
-		return nil, fmt.Errorf("score %s: reference size %dx%d or rate %s unknown", m.name, req.Width, req.Height, req.FrameRate)
-	}
-	dir, err := os.MkdirTemp(req.StatsDir, "scores-")
+	dir, err := m.statsDir(req)
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
 
-	args := []string{"-hide_banner", "-nostdin", "-y", "-loglevel", "error"}
-	args = append(args, "-i", "file:"+req.Reference)
-	for _, d := range req.Distorted {
-		if d.Format != "" {
-			args = append(args, "-f", d.Format)
-		}
-		if !d.FrameRate.IsZero() && d.Format != "" {
-			args = append(args, "-framerate", d.FrameRate.String())
-		}
-		args = append(args, "-i", "file:"+d.Path)
-	}
+	args := scoreInputs(req)
 	var g strings.Builder
 	fmt.Fprintf(&g, "[0:v]settb=AVTB,setpts=N/(%s)/TB", req.FrameRate)
 	if n > 1 {
@@ -240,14 +227,7 @@ func (m *filterMetric) score(ctx context.Context, req ScoreRequest) ([]float64, 
 	}
 	stats := make([]string, n)
 	for i, d := range req.Distorted {
-		rate := d.FrameRate
-		if rate.IsZero() {
-			rate = req.FrameRate
-		}
-		fmt.Fprintf(&g, ";[%d:v]settb=AVTB,setpts=N/(%s)/TB", i+1, rate)
-		if !sameRate(rate, req.FrameRate) {
-			fmt.Fprintf(&g, ",fps=%s", req.FrameRate) // repeat frames as a player does
-		}
+		distortedTimeline(&g, i, d, req.FrameRate)
 		fmt.Fprintf(&g, ",scale=%d:%d:flags=bicubic,setsar=1,format=yuv420p[d%d];", req.Width, req.Height, i)
 		stats[i] = filepath.Join(dir, fmt.Sprintf("%s-%d.log", m.name, i))
 		fmt.Fprintf(&g, "[d%d][r%d]%s", i, i, m.filter(stats[i], req.Subsample))
@@ -307,10 +287,7 @@ func (m *filterMetric) scoreFrames(ctx context.Context, req ScoreRequest) ([]flo
 	if err := checkFrames(req.Frames); err != nil {
 		return nil, err
 	}
-	if req.Width <= 0 || req.Height <= 0 || req.FrameRate.IsZero() {
-		return nil, fmt.Errorf("score %s: reference size %dx%d or rate %s unknown", m.name, req.Width, req.Height, req.FrameRate)
-	}
-	dir, err := os.MkdirTemp(req.StatsDir, "scores-")
+	dir, err := m.statsDir(req)
 	if err != nil {
 		return nil, err
 	}
@@ -325,16 +302,7 @@ func (m *filterMetric) scoreFrames(ctx context.Context, req ScoreRequest) ([]flo
 		fmt.Fprintf(&sel, `between(n\,%d\,%d)`, f-1, f+1)
 	}
 	sel.WriteString("'")
-	args := []string{"-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-i", "file:" + req.Reference}
-	for _, d := range req.Distorted {
-		if d.Format != "" {
-			args = append(args, "-f", d.Format)
-		}
-		if !d.FrameRate.IsZero() && d.Format != "" {
-			args = append(args, "-framerate", d.FrameRate.String())
-		}
-		args = append(args, "-i", "file:"+d.Path)
-	}
+	args := scoreInputs(req)
 	var g strings.Builder
 	fmt.Fprintf(&g, "[0:v]settb=AVTB,setpts=N/(%s)/TB,%s", req.FrameRate, sel.String())
 	if n > 1 {
@@ -344,14 +312,7 @@ func (m *filterMetric) scoreFrames(ctx context.Context, req ScoreRequest) ([]flo
 		fmt.Fprintf(&g, "[r%d]", i)
 	}
 	for i, d := range req.Distorted {
-		rate := d.FrameRate
-		if rate.IsZero() {
-			rate = req.FrameRate
-		}
-		fmt.Fprintf(&g, ";[%d:v]settb=AVTB,setpts=N/(%s)/TB", i+1, rate)
-		if !sameRate(rate, req.FrameRate) {
-			fmt.Fprintf(&g, ",fps=%s", req.FrameRate) // repeat frames as a player does
-		}
+		distortedTimeline(&g, i, d, req.FrameRate)
 		fmt.Fprintf(&g, ",%s,scale=%d:%d:flags=bicubic,setsar=1,format=yuv420p[d%d]", sel.String(), req.Width, req.Height, i)
 	}
 	// Both sides: concatenated, two copies of the first frame in front,
@@ -397,6 +358,45 @@ func (m *filterMetric) scoreFrames(ctx context.Context, req ScoreRequest) ([]flo
 		out[i] = sum / float64(per)
 	}
 	return out, nil
+}
+
+// statsDir checks the reference's size and rate and makes the folder for
+// one run's stats files.
+func (m *filterMetric) statsDir(req ScoreRequest) (string, error) {
+	if req.Width <= 0 || req.Height <= 0 || req.FrameRate.IsZero() {
+		return "", fmt.Errorf("score %s: reference size %dx%d or rate %s unknown", m.name, req.Width, req.Height, req.FrameRate)
+	}
+	return os.MkdirTemp(req.StatsDir, "scores-")
+}
+
+// scoreInputs returns ffmpeg's arguments up to its inputs: the reference
+// (input 0), then every distorted video (raw formats with their rate).
+func scoreInputs(req ScoreRequest) []string {
+	args := []string{"-hide_banner", "-nostdin", "-y", "-loglevel", "error", "-i", "file:" + req.Reference}
+	for _, d := range req.Distorted {
+		if d.Format != "" {
+			args = append(args, "-f", d.Format)
+		}
+		if !d.FrameRate.IsZero() && d.Format != "" {
+			args = append(args, "-framerate", d.FrameRate.String())
+		}
+		args = append(args, "-i", "file:"+d.Path)
+	}
+	return args
+}
+
+// distortedTimeline starts the filter chain of distorted video i (input
+// i+1): frames numbered at its own rate, repeated to the reference's rate
+// as a player does when the rates differ.
+func distortedTimeline(g *strings.Builder, i int, d ScoreInput, ref ladder.Rate) {
+	rate := d.FrameRate
+	if rate.IsZero() {
+		rate = ref
+	}
+	fmt.Fprintf(g, ";[%d:v]settb=AVTB,setpts=N/(%s)/TB", i+1, rate)
+	if !sameRate(rate, ref) {
+		fmt.Fprintf(g, ",fps=%s", ref)
+	}
 }
 
 // sameRate reports whether two rates are equal as fractions.
