@@ -17,15 +17,11 @@ func (c *checker) crossCheck(hp *hlsPackage, dp *dashPackage) {
 	}
 	byInit := make(map[string]dashTrack)
 	var dashOrder []dashTrack
-	for _, p := range dp.periods {
-		for _, s := range p.sets {
-			for _, r := range s.reps {
-				if r.track != nil && r.track.initName != "" {
-					dt := dashTrack{r, r.track}
-					byInit[refKey(r.track.initName, r.track.initRng)] = dt
-					dashOrder = append(dashOrder, dt)
-				}
-			}
+	for r := range dp.reps() {
+		if r.track != nil && r.track.initName != "" {
+			dt := dashTrack{r, r.track}
+			byInit[refKey(r.track.initName, r.track.initRng)] = dt
+			dashOrder = append(dashOrder, dt)
 		}
 	}
 	c.crossLanguages(hp, dp)
@@ -68,14 +64,10 @@ func (c *checker) crossCheck(hp *hlsPackage, dp *dashPackage) {
 func (c *checker) crossThumbnails(hp *hlsPackage, dp *dashPackage) {
 	byTile := make(map[string]*dashRep)
 	var dashOrder []*dashRep
-	for _, p := range dp.periods {
-		for _, s := range p.sets {
-			for _, r := range s.reps {
-				if r.plain != nil && r.plain.image() && len(r.plain.segs) > 0 {
-					byTile[r.plain.segs[0].name] = r
-					dashOrder = append(dashOrder, r)
-				}
-			}
+	for r := range dp.reps() {
+		if r.plain != nil && r.plain.image() && len(r.plain.segs) > 0 {
+			byTile[r.plain.segs[0].name] = r
+			dashOrder = append(dashOrder, r)
 		}
 	}
 	matched := make(map[*dashRep]bool)

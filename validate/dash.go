@@ -3,6 +3,7 @@ package validate
 import (
 	"encoding/base64"
 	"fmt"
+	"iter"
 	"math"
 	"strconv"
 	"strings"
@@ -543,16 +544,27 @@ func (c *checker) baseSegments(dp *dashPackage, r *dashRep, t *trackRef, base st
 	r.timescale, r.pto = uint64(r.sidx.timescale), 0
 }
 
+// reps yields every Representation of the MPD, period by period.
+func (dp *dashPackage) reps() iter.Seq[*dashRep] {
+	return func(yield func(*dashRep) bool) {
+		for _, p := range dp.periods {
+			for _, s := range p.sets {
+				for _, r := range s.reps {
+					if !yield(r) {
+						return
+					}
+				}
+			}
+		}
+	}
+}
+
 // tracks lists the tracks of the MPD.
 func (dp *dashPackage) tracks() []*trackRef {
 	var out []*trackRef
-	for _, p := range dp.periods {
-		for _, s := range p.sets {
-			for _, r := range s.reps {
-				if r.track != nil {
-					out = append(out, r.track)
-				}
-			}
+	for r := range dp.reps() {
+		if r.track != nil {
+			out = append(out, r.track)
 		}
 	}
 	return out
@@ -561,13 +573,9 @@ func (dp *dashPackage) tracks() []*trackRef {
 // plainTracks lists the side-car WebVTT and thumbnail tracks of the MPD.
 func (dp *dashPackage) plainTracks() []*plainTrack {
 	var out []*plainTrack
-	for _, p := range dp.periods {
-		for _, s := range p.sets {
-			for _, r := range s.reps {
-				if r.plain != nil {
-					out = append(out, r.plain)
-				}
-			}
+	for r := range dp.reps() {
+		if r.plain != nil {
+			out = append(out, r.plain)
 		}
 	}
 	return out
