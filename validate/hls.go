@@ -184,41 +184,45 @@ func (c *checker) readHLS(name string) *hlsPackage {
 		hp.variants = append(hp.variants, v)
 	}
 	for _, t := range pl.iframes {
-		if _, ok := t.attr("BANDWIDTH"); !ok {
-			c.add(rHLSAttrRequired, at(t.line), "EXT-X-I-FRAME-STREAM-INF without BANDWIDTH")
-		}
-		uri, ok := t.attr("URI")
+		m, ok := c.hlsURIVariant(hp, name, at(t.line), t, "EXT-X-I-FRAME-STREAM-INF", "I-frame playlist", roleIFrame)
 		if !ok {
-			c.add(rHLSAttrRequired, at(t.line), "EXT-X-I-FRAME-STREAM-INF without URI")
 			continue
 		}
-		iv := &hlsIFrameVariant{tag: t}
-		if mname, ok := c.resolve(at(t.line), "I-frame playlist", name, uri); ok {
-			iv.media = c.hlsMediaPlaylist(hp, at(t.line), mname, roleIFrame)
-		}
-		hp.iframes = append(hp.iframes, iv)
+		hp.iframes = append(hp.iframes, &hlsIFrameVariant{tag: t, media: m})
 	}
 
 	// Thumbnails (EXT-X-IMAGE-STREAM-INF, Image Media Playlist v0.4).
 	for _, t := range pl.images {
-		if _, ok := t.attr("BANDWIDTH"); !ok {
-			c.add(rHLSAttrRequired, at(t.line), "EXT-X-IMAGE-STREAM-INF without BANDWIDTH")
-		}
-		uri, ok := t.attr("URI")
+		m, ok := c.hlsURIVariant(hp, name, at(t.line), t, "EXT-X-IMAGE-STREAM-INF", "image playlist", roleImage)
 		if !ok {
-			c.add(rHLSAttrRequired, at(t.line), "EXT-X-IMAGE-STREAM-INF without URI")
 			continue
 		}
-		iv := &hlsImageVariant{tag: t}
-		if mname, ok := c.resolve(at(t.line), "image playlist", name, uri); ok {
-			iv.media = c.hlsMediaPlaylist(hp, at(t.line), mname, roleImage)
-		}
+		iv := &hlsImageVariant{tag: t, media: m}
 		if m := iv.media; m != nil && m.plain != nil && m.plain.image() && m.plain.grid == nil {
 			m.plain.grid = c.hlsImageGrid(m.pl, attrOr(t, "RESOLUTION"), at(t.line))
 		}
 		hp.images = append(hp.images, iv)
 	}
 	return hp
+}
+
+// hlsURIVariant reads the playlist of a variant whose tag carries its URI
+// (EXT-X-I-FRAME-STREAM-INF, EXT-X-IMAGE-STREAM-INF), both attributes
+// required; ok is false when the tag has no URI. The media is nil when
+// the playlist cannot be read.
+func (c *checker) hlsURIVariant(hp *hlsPackage, name string, at Location, t *hlsTag, tag, what string, role plRole) (m *hlsMedia, ok bool) {
+	if _, ok := t.attr("BANDWIDTH"); !ok {
+		c.add(rHLSAttrRequired, at, "%s without BANDWIDTH", tag)
+	}
+	uri, ok := t.attr("URI")
+	if !ok {
+		c.add(rHLSAttrRequired, at, "%s without URI", tag)
+		return nil, false
+	}
+	if mname, ok := c.resolve(at, what, name, uri); ok {
+		m = c.hlsMediaPlaylist(hp, at, mname, role)
+	}
+	return m, true
 }
 
 // hlsMediaPlaylist reads a media playlist once.
