@@ -926,7 +926,7 @@ func (s *search) calibrateTop(ctx context.Context, top candidate, cstar, offset 
 		lp, cp := equalQuality([]Point{first, second}, q)
 		lq, cq := equalQuality(curve, q)
 		cal.RateFactor = clampRateFactor(math.Pow(10, lp-lq))
-		cal.CRFOffset = math.Min(math.Max(cp-cq, -15), 15)
+		cal.CRFOffset = clampCRFOffset(cp - cq)
 		s.log.Info("calibration", "size", fmt.Sprintf("%dx%d", top.w, top.h), "at_quality", q,
 			"rate_factor", math.Round(cal.RateFactor*1000)/1000, "crf_offset", math.Round(cal.CRFOffset*10)/10)
 	}
@@ -973,6 +973,10 @@ const (
 
 func clampRateFactor(f float64) float64 { return math.Min(math.Max(f, minRateFactor), maxRateFactor) }
 
+// clampCRFOffset bounds a calibrated CRF offset: presets of one encoder
+// differ by far less than 15 CRF at equal quality.
+func clampCRFOffset(d float64) float64 { return math.Min(math.Max(d, -15), 15) }
+
 // calibration compares the production trial tr, which measured prod, with
 // the probe points of the same picture size at equal quality.
 func (s *search) calibration(curve []Point, tr Trial, prod Point) (*Calibration, error) {
@@ -983,7 +987,7 @@ func (s *search) calibration(curve []Point, tr Trial, prod Point) (*Calibration,
 	cal := &Calibration{
 		Width: tr.Width, Height: tr.Height, CRF: tr.CRF, Quality: prod.Quality, BitrateKbps: prod.BitrateKbps,
 		RateFactor: clampRateFactor(prod.BitrateKbps / math.Pow(10, logRate)),
-		CRFOffset:  math.Min(math.Max(tr.CRF-crf, -15), 15),
+		CRFOffset:  clampCRFOffset(tr.CRF - crf),
 	}
 	s.log.Info("calibration", "size", fmt.Sprintf("%dx%d", tr.Width, tr.Height), "preset", s.cfg.Preset, "probe_preset", s.cfg.ProbePreset,
 		"rate_factor", math.Round(cal.RateFactor*1000)/1000, "crf_offset", math.Round(cal.CRFOffset*10)/10)
